@@ -1,0 +1,355 @@
+//! Allocations, task states and task events.
+
+use crate::de::{int, nd};
+use crate::eval::AllocMetric;
+use crate::job::Job;
+use crate::resources::{AllocatedResources, ResourceSummary, Resources};
+use crate::time::{Nanos, UnixNanos, WallTime};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A full allocation (`GET /v1/allocation/:id`) or a list stub
+/// (`GET /v1/allocations`, `/v1/job/:id/allocations`,
+/// `/v1/node/:id/allocations`): the stub is the same shape without `Job`,
+/// `Resources` and `Metrics`, so one type serves both.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Allocation {
+    #[serde(rename = "ID", deserialize_with = "nd")]
+    pub id: String,
+    #[serde(rename = "EvalID", deserialize_with = "nd")]
+    pub eval_id: String,
+    #[serde(deserialize_with = "nd")]
+    pub name: String,
+    #[serde(deserialize_with = "nd")]
+    pub namespace: String,
+    #[serde(rename = "NodeID", deserialize_with = "nd")]
+    pub node_id: String,
+    #[serde(deserialize_with = "nd")]
+    pub node_name: String,
+    #[serde(rename = "JobID", deserialize_with = "nd")]
+    pub job_id: String,
+    #[serde(deserialize_with = "nd")]
+    pub job_type: String,
+    #[serde(deserialize_with = "int")]
+    pub job_version: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<Box<Job>>,
+    #[serde(deserialize_with = "nd")]
+    pub task_group: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_resources: Option<Resources>,
+    #[serde(deserialize_with = "nd", skip_serializing_if = "BTreeMap::is_empty")]
+    pub task_resources: BTreeMap<String, Resources>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocated_resources: Option<AllocatedResources>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<AllocMetric>,
+    #[serde(deserialize_with = "nd")]
+    pub desired_status: String,
+    #[serde(deserialize_with = "nd")]
+    pub desired_description: String,
+    pub desired_transition: Option<DesiredTransition>,
+    #[serde(deserialize_with = "nd")]
+    pub client_status: String,
+    #[serde(deserialize_with = "nd")]
+    pub client_description: String,
+    #[serde(deserialize_with = "nd")]
+    pub task_states: BTreeMap<String, TaskState>,
+    #[serde(rename = "DeploymentID", deserialize_with = "nd")]
+    pub deployment_id: String,
+    pub deployment_status: Option<AllocDeploymentStatus>,
+    pub reschedule_tracker: Option<RescheduleTracker>,
+    #[serde(deserialize_with = "nd")]
+    pub previous_allocation: String,
+    #[serde(deserialize_with = "nd")]
+    pub next_allocation: String,
+    #[serde(rename = "FollowupEvalID", deserialize_with = "nd")]
+    pub followup_eval_id: String,
+    #[serde(deserialize_with = "nd")]
+    pub preempted_allocations: Vec<String>,
+    #[serde(rename = "PreemptedByAllocation", deserialize_with = "nd")]
+    pub preempted_by_allocation: String,
+    #[serde(deserialize_with = "int")]
+    pub create_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub modify_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub alloc_modify_index: u64,
+    pub create_time: UnixNanos,
+    pub modify_time: UnixNanos,
+}
+
+pub type AllocListStub = Allocation;
+
+impl Allocation {
+    pub fn is_running(&self) -> bool {
+        self.client_status == "running"
+    }
+    /// Terminal allocations can be garbage collected and never run again.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self.client_status.as_str(), "complete" | "failed" | "lost")
+            || matches!(self.desired_status.as_str(), "stop" | "evict")
+    }
+
+    /// Task names, from task states or from allocated resources.
+    pub fn task_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.task_states.keys().cloned().collect();
+        if names.is_empty() {
+            if let Some(ar) = &self.allocated_resources {
+                names = ar.tasks.keys().cloned().collect();
+            } else {
+                names = self.task_resources.keys().cloned().collect();
+            }
+        }
+        names
+    }
+
+    /// Resources of one task: `AllocatedResources` when present, else the
+    /// legacy `TaskResources`.
+    pub fn task_resources_summary(&self, task: &str) -> Option<ResourceSummary> {
+        if let Some(t) = self.allocated_resources.as_ref().and_then(|a| a.tasks.get(task)) {
+            return Some(ResourceSummary::from_allocated_task(t));
+        }
+        self.task_resources.get(task).map(ResourceSummary::from_legacy)
+    }
+
+    /// Resources of the whole allocation, summing the tasks and the shared
+    /// disk/ports, from whichever shape the agent sent.
+    pub fn resources_summary(&self) -> ResourceSummary {
+        if let Some(ar) = &self.allocated_resources {
+            let mut s = ResourceSummary::default();
+            for t in ar.tasks.values() {
+                s.add(&ResourceSummary::from_allocated_task(t));
+            }
+            if let Some(sh) = &ar.shared {
+                s.disk_mb += sh.disk_mb;
+                for p in &sh.ports {
+                    s.ports.push((p.label.clone(), p.value, p.to, p.host_ip.clone()));
+                }
+                for n in &sh.networks {
+                    for p in n.reserved_ports.iter().chain(&n.dynamic_ports) {
+                        s.ports.push((p.label.clone(), p.value, p.to, n.ip.clone()));
+                    }
+                }
+            }
+            return s;
+        }
+        if let Some(r) = &self.resources {
+            return ResourceSummary::from_legacy(r);
+        }
+        let mut s = ResourceSummary::default();
+        for r in self.task_resources.values() {
+            s.add(&ResourceSummary::from_legacy(r));
+        }
+        if let Some(sh) = &self.shared_resources {
+            s.disk_mb += sh.disk_mb;
+        }
+        s
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DesiredTransition {
+    pub migrate: Option<bool>,
+    pub reschedule: Option<bool>,
+    pub force_reschedule: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AllocDeploymentStatus {
+    pub healthy: Option<bool>,
+    pub timestamp: WallTime,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub canary: bool,
+    #[serde(deserialize_with = "int")]
+    pub modify_index: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RescheduleTracker {
+    #[serde(deserialize_with = "nd")]
+    pub events: Vec<RescheduleEvent>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RescheduleEvent {
+    pub reschedule_time: UnixNanos,
+    #[serde(rename = "PrevAllocID", deserialize_with = "nd")]
+    pub prev_alloc_id: String,
+    #[serde(rename = "PrevNodeID", deserialize_with = "nd")]
+    pub prev_node_id: String,
+    /// int64 ns on real agents; the docs print it as a string.
+    pub delay: Nanos,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TaskState {
+    /// `pending`, `running` or `dead`.
+    #[serde(deserialize_with = "nd")]
+    pub state: String,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub failed: bool,
+    #[serde(deserialize_with = "int")]
+    pub restarts: u64,
+    pub last_restart: WallTime,
+    pub started_at: WallTime,
+    pub finished_at: WallTime,
+    #[serde(deserialize_with = "nd")]
+    pub events: Vec<TaskEvent>,
+}
+
+/// A task event. Every field the docs list is here; [`TaskEvent::describe`]
+/// turns one into the sentence an operator wants to read.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TaskEvent {
+    #[serde(rename = "Type", deserialize_with = "nd")]
+    pub event_type: String,
+    pub time: UnixNanos,
+    #[serde(deserialize_with = "nd")]
+    pub message: String,
+    #[serde(deserialize_with = "nd")]
+    pub display_message: String,
+    #[serde(deserialize_with = "nd")]
+    pub details: BTreeMap<String, String>,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub fails_task: bool,
+    #[serde(deserialize_with = "nd")]
+    pub restart_reason: String,
+    #[serde(deserialize_with = "nd")]
+    pub setup_error: String,
+    #[serde(deserialize_with = "nd")]
+    pub driver_error: String,
+    #[serde(deserialize_with = "nd")]
+    pub driver_message: String,
+    #[serde(deserialize_with = "int")]
+    pub exit_code: i64,
+    #[serde(deserialize_with = "int")]
+    pub signal: i64,
+    pub kill_timeout: Nanos,
+    #[serde(deserialize_with = "nd")]
+    pub kill_error: String,
+    #[serde(deserialize_with = "nd")]
+    pub kill_reason: String,
+    pub start_delay: Nanos,
+    #[serde(deserialize_with = "nd")]
+    pub download_error: String,
+    #[serde(deserialize_with = "nd")]
+    pub validation_error: String,
+    #[serde(deserialize_with = "int")]
+    pub disk_limit: i64,
+    #[serde(deserialize_with = "int")]
+    pub disk_size: i64,
+    #[serde(deserialize_with = "nd")]
+    pub failed_sibling: String,
+    #[serde(deserialize_with = "nd")]
+    pub vault_error: String,
+    #[serde(deserialize_with = "nd")]
+    pub task_signal_reason: String,
+    #[serde(deserialize_with = "nd")]
+    pub task_signal: String,
+    #[serde(deserialize_with = "nd")]
+    pub generic_source: String,
+}
+
+impl TaskEvent {
+    /// The most useful one-line description of the event. Prefers the
+    /// agent's `DisplayMessage` (0.7+) and otherwise builds one from the
+    /// typed fields, as Nomad's own `populateDisplayMessage` does.
+    pub fn describe(&self) -> String {
+        if !self.display_message.is_empty() {
+            return self.display_message.clone();
+        }
+        let d = crate::format::duration;
+        let msg = match self.event_type.as_str() {
+            "Setup Failure" => non_empty(&self.setup_error, "Task setup failed"),
+            "Driver Failure" => non_empty(&self.driver_error, "Failed to start task"),
+            "Started" => "Task started by client".into(),
+            "Received" => "Task received by client".into(),
+            "Failed Validation" => non_empty(&self.validation_error, "Validation of task failed"),
+            "Killing" => {
+                if !self.kill_reason.is_empty() {
+                    self.kill_reason.clone()
+                } else if self.kill_timeout.0 != 0 {
+                    format!("Sent interrupt. Waiting {} before force killing", d(self.kill_timeout))
+                } else {
+                    "Sent interrupt".into()
+                }
+            }
+            "Killed" => non_empty(&self.kill_error, "Task successfully killed"),
+            "Terminated" => {
+                let mut parts = vec![format!("Exit Code: {}", self.exit_code)];
+                if self.signal != 0 {
+                    parts.push(format!("Signal: {}", self.signal));
+                }
+                if !self.message.is_empty() {
+                    parts.push(format!("Exit Message: {:?}", self.message));
+                }
+                parts.join(", ")
+            }
+            "Restarting" => {
+                let mut s = format!("Task restarting in {}", d(self.start_delay));
+                if !self.restart_reason.is_empty() {
+                    s = format!("{} - {s}", self.restart_reason);
+                }
+                s
+            }
+            "Not Restarting" => non_empty(&self.restart_reason, "Task will not restart"),
+            "Downloading Artifacts" => "Client is downloading artifacts".into(),
+            "Failed Artifact Download" => non_empty(&self.download_error, "Failed to download artifacts"),
+            "Sibling Task Failed" => {
+                if self.failed_sibling.is_empty() {
+                    "Task's sibling failed".into()
+                } else {
+                    format!("Task's sibling {:?} failed", self.failed_sibling)
+                }
+            }
+            "Signaling" => {
+                let sig = non_empty(&self.task_signal, "signal");
+                if self.task_signal_reason.is_empty() {
+                    format!("Task being sent {sig}")
+                } else {
+                    format!("Task being sent {sig}: {}", self.task_signal_reason)
+                }
+            }
+            "Restart Signaled" => non_empty(&self.restart_reason, "Task signaled to restart"),
+            "Disk Resources Exceeded" | "Disk Exceeded" => format!(
+                "Disk resources exceeded: limit {} MB, used {} MB",
+                self.disk_limit, self.disk_size
+            ),
+            "Leader Task Dead" => "Leader Task in Group dead".into(),
+            "Driver" => self.driver_message.clone(),
+            "Task Setup" => self.message.clone(),
+            "Building Task Directory" => "Building Task Directory".into(),
+            "Template" => self.message.clone(),
+            _ => String::new(),
+        };
+        if msg.is_empty() {
+            let mut extras = vec![];
+            for v in [&self.message, &self.driver_message, &self.vault_error, &self.kill_error] {
+                if !v.is_empty() {
+                    extras.push(v.clone());
+                }
+            }
+            extras.join("; ")
+        } else {
+            msg
+        }
+    }
+}
+
+fn non_empty(s: &str, fallback: &str) -> String {
+    if s.is_empty() {
+        fallback.to_string()
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,199 @@
+//! Human formatting shared by the UI and the simulator.
+
+use crate::time::{Nanos, UnixNanos};
+
+/// `1h2m3s`, `250ms`, `1.5µs` — compact like Go's `time.Duration.String`, but
+/// rounded to the two most significant units for readability.
+pub fn duration(d: Nanos) -> String {
+    let n = d.0;
+    if n == 0 {
+        return "0s".into();
+    }
+    let neg = n < 0;
+    let n = n.unsigned_abs();
+    let s = if n < 1_000 {
+        format!("{n}ns")
+    } else if n < 1_000_000 {
+        trim_float(n as f64 / 1e3, "µs")
+    } else if n < 1_000_000_000 {
+        trim_float(n as f64 / 1e6, "ms")
+    } else {
+        let secs = n / 1_000_000_000;
+        let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+        let parts = [(d, "d"), (h, "h"), (m, "m"), (s, "s")];
+        let first = parts.iter().position(|(v, _)| *v > 0).unwrap_or(3);
+        let mut out = String::new();
+        for (v, u) in parts.iter().skip(first).take(2) {
+            if *v > 0 || out.is_empty() {
+                out.push_str(&format!("{v}{u}"));
+            }
+        }
+        out
+    };
+    if neg {
+        format!("-{s}")
+    } else {
+        s
+    }
+}
+
+fn trim_float(v: f64, unit: &str) -> String {
+    let s = format!("{v:.1}");
+    let s = s.strip_suffix(".0").unwrap_or(&s);
+    format!("{s}{unit}")
+}
+
+/// `512 B`, `1.5 KiB`, `256 MiB`, `1.2 GiB`.
+pub fn bytes(b: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    if b < 1024 {
+        return format!("{b} B");
+    }
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < UNITS.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if v >= 100.0 {
+        format!("{v:.0} {}", UNITS[i])
+    } else {
+        let s = format!("{v:.1}");
+        format!("{} {}", s.strip_suffix(".0").unwrap_or(&s), UNITS[i])
+    }
+}
+
+/// Megabytes as Nomad counts them (MiB) → `256 MiB`, `1 GiB`.
+pub fn megabytes(mb: i64) -> String {
+    if mb < 0 {
+        return format!("{mb} MiB");
+    }
+    bytes((mb as u64) * 1024 * 1024)
+}
+
+/// CPU in MHz → `500 MHz`, `2.4 GHz`.
+pub fn mhz(m: i64) -> String {
+    if m.abs() >= 1000 {
+        trim_float(m as f64 / 1000.0, " GHz")
+    } else {
+        format!("{m} MHz")
+    }
+}
+
+/// "3m ago", "in 5s", "just now" relative to `now`.
+pub fn relative(t: UnixNanos, now: UnixNanos) -> String {
+    if !t.is_set() {
+        return "never".into();
+    }
+    let diff = now.0 - t.0;
+    let secs = diff.abs() / 1_000_000_000;
+    if secs < 2 {
+        return "just now".into();
+    }
+    let d = duration(Nanos::from_secs(secs));
+    // keep only the first unit for a relative phrase
+    let first: String = {
+        let mut out = String::new();
+        for c in d.chars() {
+            out.push(c);
+            if c.is_alphabetic() {
+                break;
+            }
+        }
+        out
+    };
+    if diff >= 0 {
+        format!("{first} ago")
+    } else {
+        format!("in {first}")
+    }
+}
+
+/// `2024-03-15 15:40:56` in UTC (the UI converts to local time itself when it can).
+pub fn datetime_utc(t: UnixNanos) -> String {
+    match time::OffsetDateTime::from_unix_timestamp_nanos(t.0 as i128) {
+        Ok(dt) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            dt.year(),
+            u8::from(dt.month()),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second()
+        ),
+        Err(_) => "—".into(),
+    }
+}
+
+/// RFC 3339 with nanoseconds in UTC, as Go's `time.Time` marshals.
+pub fn rfc3339_utc(t: UnixNanos) -> String {
+    match time::OffsetDateTime::from_unix_timestamp_nanos(t.0 as i128) {
+        Ok(dt) => {
+            let ns = dt.nanosecond();
+            let frac = if ns == 0 {
+                String::new()
+            } else {
+                let s = format!(".{ns:09}");
+                s.trim_end_matches('0').to_string()
+            };
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{frac}Z",
+                dt.year(),
+                u8::from(dt.month()),
+                dt.day(),
+                dt.hour(),
+                dt.minute(),
+                dt.second()
+            )
+        }
+        Err(_) => "0001-01-01T00:00:00Z".into(),
+    }
+}
+
+/// First eight characters of a UUID, as Nomad's CLI shows them.
+pub fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(Nanos(0)), "0s");
+        assert_eq!(duration(Nanos(5_000_000_000)), "5s");
+        assert_eq!(duration(Nanos(300_000_000_000)), "5m");
+        assert_eq!(duration(Nanos(3_723_000_000_000)), "1h2m");
+        assert_eq!(duration(Nanos(250_000_000)), "250ms");
+        assert_eq!(duration(Nanos(1_500)), "1.5µs");
+        assert_eq!(duration(Nanos(-1_000_000_000)), "-1s");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(megabytes(256), "256 MiB");
+        assert_eq!(megabytes(1024), "1 GiB");
+        assert_eq!(mhz(500), "500 MHz");
+        assert_eq!(mhz(2400), "2.4 GHz");
+    }
+
+    #[test]
+    fn relative_times() {
+        let now = UnixNanos(1_700_000_000_000_000_000);
+        assert_eq!(relative(UnixNanos(now.0 - 180_000_000_000), now), "3m ago");
+        assert_eq!(relative(UnixNanos(now.0 + 5_000_000_000), now), "in 5s");
+        assert_eq!(relative(now, now), "just now");
+        assert_eq!(relative(UnixNanos(0), now), "never");
+    }
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(rfc3339_utc(UnixNanos(1_495_755_675_956_923_000)), "2017-05-25T23:41:15.956923Z");
+        assert_eq!(datetime_utc(UnixNanos(1_495_755_675_956_923_000)), "2017-05-25 23:41:15 UTC");
+        assert_eq!(short_id("5fc98185-17ff-26bc"), "5fc98185");
+        assert_eq!(short_id("abc"), "abc");
+    }
+}

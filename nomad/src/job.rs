@@ -1,0 +1,656 @@
+//! Jobs: list stubs, full job specs, summaries, versions, plan and the
+//! request/response bodies of every job write endpoint.
+
+use crate::de::{int, nd};
+use crate::diff::JobDiff;
+use crate::eval::{AllocMetric, Evaluation};
+use crate::resources::{NetworkResource, Resources};
+use crate::time::{Nanos, UnixNanos, WallTime};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub type Meta = BTreeMap<String, String>;
+
+/// An entry of `GET /v1/jobs`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobListStub {
+    #[serde(rename = "ID", deserialize_with = "nd")]
+    pub id: String,
+    #[serde(rename = "ParentID", deserialize_with = "nd")]
+    pub parent_id: String,
+    #[serde(deserialize_with = "nd")]
+    pub name: String,
+    #[serde(deserialize_with = "nd")]
+    pub namespace: String,
+    #[serde(deserialize_with = "nd")]
+    pub datacenters: Vec<String>,
+    #[serde(deserialize_with = "nd")]
+    pub node_pool: String,
+    #[serde(rename = "Type", deserialize_with = "nd")]
+    pub job_type: String,
+    #[serde(deserialize_with = "int")]
+    pub priority: i64,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub periodic: bool,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub parameterized_job: bool,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub stop: bool,
+    #[serde(deserialize_with = "nd")]
+    pub status: String,
+    #[serde(deserialize_with = "nd")]
+    pub status_description: String,
+    pub job_summary: Option<JobSummary>,
+    #[serde(deserialize_with = "nd")]
+    pub meta: Meta,
+    #[serde(deserialize_with = "int")]
+    pub create_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub modify_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub job_modify_index: u64,
+    pub submit_time: UnixNanos,
+}
+
+impl JobListStub {
+    /// The key that identifies a job across namespaces.
+    pub fn key(&self) -> (String, String) {
+        (self.namespace.clone(), self.id.clone())
+    }
+}
+
+/// `GET /v1/job/:id/summary` and the embedded `JobSummary` of list stubs.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobSummary {
+    #[serde(rename = "JobID", deserialize_with = "nd")]
+    pub job_id: String,
+    #[serde(deserialize_with = "nd")]
+    pub namespace: String,
+    #[serde(deserialize_with = "nd")]
+    pub summary: BTreeMap<String, TaskGroupSummary>,
+    pub children: Option<JobChildrenSummary>,
+    #[serde(deserialize_with = "int")]
+    pub create_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub modify_index: u64,
+}
+
+impl JobSummary {
+    /// All task groups added up.
+    pub fn totals(&self) -> TaskGroupSummary {
+        let mut t = TaskGroupSummary::default();
+        for s in self.summary.values() {
+            t.queued += s.queued;
+            t.complete += s.complete;
+            t.failed += s.failed;
+            t.running += s.running;
+            t.starting += s.starting;
+            t.lost += s.lost;
+            t.unknown += s.unknown;
+        }
+        t
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TaskGroupSummary {
+    #[serde(deserialize_with = "int")]
+    pub queued: i64,
+    #[serde(deserialize_with = "int")]
+    pub complete: i64,
+    #[serde(deserialize_with = "int")]
+    pub failed: i64,
+    #[serde(deserialize_with = "int")]
+    pub running: i64,
+    #[serde(deserialize_with = "int")]
+    pub starting: i64,
+    #[serde(deserialize_with = "int")]
+    pub lost: i64,
+    #[serde(deserialize_with = "int")]
+    pub unknown: i64,
+}
+
+impl TaskGroupSummary {
+    pub fn total(&self) -> i64 {
+        self.queued + self.complete + self.failed + self.running + self.starting + self.lost + self.unknown
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobChildrenSummary {
+    #[serde(deserialize_with = "int")]
+    pub pending: i64,
+    #[serde(deserialize_with = "int")]
+    pub running: i64,
+    #[serde(deserialize_with = "int")]
+    pub dead: i64,
+}
+
+/// A full job, as `GET /v1/job/:id` returns and `POST /v1/jobs` accepts.
+/// Fields the UI does not model are not kept here; the UI keeps the raw JSON
+/// next to it when it must round-trip a job (edit → plan → run).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Job {
+    #[serde(deserialize_with = "nd")]
+    pub region: String,
+    #[serde(deserialize_with = "nd")]
+    pub namespace: String,
+    #[serde(rename = "ID", deserialize_with = "nd")]
+    pub id: String,
+    #[serde(rename = "ParentID", deserialize_with = "nd")]
+    pub parent_id: String,
+    #[serde(deserialize_with = "nd")]
+    pub name: String,
+    #[serde(rename = "Type", deserialize_with = "nd")]
+    pub job_type: String,
+    #[serde(deserialize_with = "int")]
+    pub priority: i64,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub all_at_once: bool,
+    #[serde(deserialize_with = "nd")]
+    pub datacenters: Vec<String>,
+    #[serde(deserialize_with = "nd")]
+    pub node_pool: String,
+    #[serde(deserialize_with = "nd")]
+    pub constraints: Vec<Constraint>,
+    #[serde(deserialize_with = "nd")]
+    pub affinities: Vec<Affinity>,
+    #[serde(deserialize_with = "nd")]
+    pub spreads: Vec<Spread>,
+    #[serde(deserialize_with = "nd")]
+    pub task_groups: Vec<TaskGroup>,
+    pub update: Option<UpdateStrategy>,
+    pub periodic: Option<PeriodicConfig>,
+    pub parameterized_job: Option<ParameterizedJobConfig>,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub dispatched: bool,
+    pub payload: Option<String>,
+    #[serde(deserialize_with = "nd")]
+    pub meta: Meta,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub stop: bool,
+    #[serde(deserialize_with = "nd")]
+    pub status: String,
+    #[serde(deserialize_with = "nd")]
+    pub status_description: String,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub stable: bool,
+    #[serde(deserialize_with = "int")]
+    pub version: u64,
+    pub submit_time: UnixNanos,
+    #[serde(deserialize_with = "int")]
+    pub create_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub modify_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub job_modify_index: u64,
+}
+
+impl Job {
+    pub fn is_periodic(&self) -> bool {
+        self.periodic.as_ref().is_some_and(|p| p.enabled)
+    }
+    pub fn is_parameterized(&self) -> bool {
+        self.parameterized_job.is_some()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Constraint {
+    #[serde(rename = "LTarget", deserialize_with = "nd")]
+    pub l_target: String,
+    #[serde(rename = "RTarget", deserialize_with = "nd")]
+    pub r_target: String,
+    #[serde(deserialize_with = "nd")]
+    pub operand: String,
+}
+
+impl std::fmt::Display for Constraint {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{} {} {}", self.l_target, self.operand, self.r_target)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Affinity {
+    #[serde(rename = "LTarget", deserialize_with = "nd")]
+    pub l_target: String,
+    #[serde(rename = "RTarget", deserialize_with = "nd")]
+    pub r_target: String,
+    #[serde(deserialize_with = "nd")]
+    pub operand: String,
+    #[serde(deserialize_with = "int")]
+    pub weight: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Spread {
+    #[serde(deserialize_with = "nd")]
+    pub attribute: String,
+    #[serde(deserialize_with = "int")]
+    pub weight: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TaskGroup {
+    #[serde(deserialize_with = "nd")]
+    pub name: String,
+    #[serde(deserialize_with = "int")]
+    pub count: i64,
+    #[serde(deserialize_with = "nd")]
+    pub constraints: Vec<Constraint>,
+    #[serde(deserialize_with = "nd")]
+    pub affinities: Vec<Affinity>,
+    #[serde(deserialize_with = "nd")]
+    pub spreads: Vec<Spread>,
+    pub restart_policy: Option<RestartPolicy>,
+    pub reschedule_policy: Option<ReschedulePolicy>,
+    pub ephemeral_disk: Option<EphemeralDisk>,
+    pub update: Option<UpdateStrategy>,
+    #[serde(deserialize_with = "nd")]
+    pub networks: Vec<NetworkResource>,
+    #[serde(deserialize_with = "nd")]
+    pub services: Vec<Service>,
+    #[serde(deserialize_with = "nd")]
+    pub tasks: Vec<Task>,
+    #[serde(deserialize_with = "nd")]
+    pub meta: Meta,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RestartPolicy {
+    #[serde(deserialize_with = "int")]
+    pub attempts: i64,
+    pub interval: Nanos,
+    pub delay: Nanos,
+    #[serde(deserialize_with = "nd")]
+    pub mode: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ReschedulePolicy {
+    #[serde(deserialize_with = "int")]
+    pub attempts: i64,
+    pub interval: Nanos,
+    pub delay: Nanos,
+    #[serde(deserialize_with = "nd")]
+    pub delay_function: String,
+    pub max_delay: Nanos,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub unlimited: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct EphemeralDisk {
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub sticky: bool,
+    #[serde(rename = "SizeMB", deserialize_with = "int")]
+    pub size_mb: i64,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub migrate: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct UpdateStrategy {
+    pub stagger: Nanos,
+    #[serde(deserialize_with = "int")]
+    pub max_parallel: i64,
+    #[serde(deserialize_with = "nd")]
+    pub health_check: String,
+    pub min_healthy_time: Nanos,
+    pub healthy_deadline: Nanos,
+    pub progress_deadline: Nanos,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub auto_revert: bool,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub auto_promote: bool,
+    #[serde(deserialize_with = "int")]
+    pub canary: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PeriodicConfig {
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub enabled: bool,
+    #[serde(deserialize_with = "nd")]
+    pub spec: String,
+    #[serde(deserialize_with = "nd")]
+    pub specs: Vec<String>,
+    #[serde(deserialize_with = "nd")]
+    pub spec_type: String,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub prohibit_overlap: bool,
+    #[serde(deserialize_with = "nd")]
+    pub time_zone: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ParameterizedJobConfig {
+    /// `optional`, `required` or `forbidden`.
+    #[serde(deserialize_with = "nd")]
+    pub payload: String,
+    #[serde(deserialize_with = "nd")]
+    pub meta_required: Vec<String>,
+    #[serde(deserialize_with = "nd")]
+    pub meta_optional: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Task {
+    #[serde(deserialize_with = "nd")]
+    pub name: String,
+    #[serde(deserialize_with = "nd")]
+    pub driver: String,
+    #[serde(deserialize_with = "nd")]
+    pub user: String,
+    /// Driver configuration is free-form.
+    #[serde(deserialize_with = "nd")]
+    pub config: serde_json::Map<String, serde_json::Value>,
+    #[serde(deserialize_with = "nd")]
+    pub env: Meta,
+    #[serde(deserialize_with = "nd")]
+    pub services: Vec<Service>,
+    #[serde(deserialize_with = "nd")]
+    pub constraints: Vec<Constraint>,
+    pub resources: Option<Resources>,
+    #[serde(deserialize_with = "nd")]
+    pub meta: Meta,
+    pub kill_timeout: Nanos,
+    pub log_config: Option<LogConfig>,
+    #[serde(deserialize_with = "nd")]
+    pub artifacts: Vec<serde_json::Value>,
+    #[serde(deserialize_with = "nd")]
+    pub templates: Vec<serde_json::Value>,
+    pub lifecycle: Option<Lifecycle>,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub leader: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Lifecycle {
+    #[serde(deserialize_with = "nd")]
+    pub hook: String,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub sidecar: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LogConfig {
+    #[serde(deserialize_with = "int")]
+    pub max_files: i64,
+    #[serde(rename = "MaxFileSizeMB", deserialize_with = "int")]
+    pub max_file_size_mb: i64,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub disabled: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Service {
+    #[serde(deserialize_with = "nd")]
+    pub name: String,
+    #[serde(deserialize_with = "nd")]
+    pub port_label: String,
+    #[serde(deserialize_with = "nd")]
+    pub tags: Vec<String>,
+    #[serde(deserialize_with = "nd")]
+    pub provider: String,
+    #[serde(deserialize_with = "nd")]
+    pub checks: Vec<serde_json::Value>,
+}
+
+/// `GET /v1/job/:id/versions`. Real agents answer `{Versions, Diffs}`; the
+/// 0.6–0.12 docs print a bare array. Both decode.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JobVersionsResponse {
+    pub versions: Vec<Job>,
+    pub diffs: Vec<JobDiff>,
+}
+
+impl<'de> Deserialize<'de> for JobVersionsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Obj {
+            #[serde(default, deserialize_with = "nd")]
+            versions: Vec<Job>,
+            #[serde(default, deserialize_with = "nd")]
+            diffs: Vec<JobDiff>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Shape {
+            Obj(Obj),
+            Arr(Vec<Job>),
+        }
+        Ok(match Shape::deserialize(d)? {
+            Shape::Obj(o) => JobVersionsResponse { versions: o.versions, diffs: o.diffs },
+            Shape::Arr(versions) => JobVersionsResponse { versions, diffs: vec![] },
+        })
+    }
+}
+
+/// Body of `POST /v1/jobs` and `POST /v1/job/:id`. `Job` stays raw JSON so
+/// nothing the UI does not model is lost.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobRegisterRequest {
+    pub job: serde_json::Value,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub enforce_index: bool,
+    #[serde(deserialize_with = "int")]
+    pub job_modify_index: u64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub policy_override: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub preserve_counts: bool,
+}
+
+/// Answer of register, deregister, revert and evaluate.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobRegisterResponse {
+    #[serde(rename = "EvalID", deserialize_with = "nd")]
+    pub eval_id: String,
+    #[serde(deserialize_with = "int")]
+    pub eval_create_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub job_modify_index: u64,
+    #[serde(deserialize_with = "nd")]
+    pub warnings: String,
+    #[serde(deserialize_with = "int")]
+    pub index: u64,
+}
+
+/// Body of `POST /v1/job/:id/plan`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobPlanRequest {
+    pub job: serde_json::Value,
+    pub diff: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub policy_override: bool,
+}
+
+/// Answer of `POST /v1/job/:id/plan`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobPlanResponse {
+    #[serde(deserialize_with = "int")]
+    pub index: u64,
+    #[serde(deserialize_with = "int")]
+    pub job_modify_index: u64,
+    pub diff: Option<JobDiff>,
+    #[serde(deserialize_with = "nd")]
+    pub created_evals: Vec<Evaluation>,
+    #[serde(rename = "FailedTGAllocs", deserialize_with = "nd")]
+    pub failed_tg_allocs: BTreeMap<String, AllocMetric>,
+    pub annotations: Option<PlanAnnotations>,
+    pub next_periodic_launch: WallTime,
+    #[serde(deserialize_with = "nd")]
+    pub warnings: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PlanAnnotations {
+    #[serde(rename = "DesiredTGUpdates", deserialize_with = "nd")]
+    pub desired_tg_updates: BTreeMap<String, DesiredUpdates>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DesiredUpdates {
+    #[serde(deserialize_with = "int")]
+    pub ignore: u64,
+    #[serde(deserialize_with = "int")]
+    pub place: u64,
+    #[serde(deserialize_with = "int")]
+    pub migrate: u64,
+    #[serde(deserialize_with = "int")]
+    pub stop: u64,
+    #[serde(deserialize_with = "int")]
+    pub in_place_update: u64,
+    #[serde(deserialize_with = "int")]
+    pub destructive_update: u64,
+    #[serde(deserialize_with = "int")]
+    pub canary: u64,
+    #[serde(deserialize_with = "int")]
+    pub preemptions: u64,
+}
+
+/// Body of `POST /v1/job/:id/dispatch`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobDispatchRequest {
+    #[serde(rename = "JobID", skip_serializing_if = "String::is_empty")]
+    pub job_id: String,
+    /// base64 of the payload
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub payload: String,
+    #[serde(deserialize_with = "nd")]
+    pub meta: Meta,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobDispatchResponse {
+    #[serde(rename = "DispatchedJobID", deserialize_with = "nd")]
+    pub dispatched_job_id: String,
+    #[serde(rename = "EvalID", deserialize_with = "nd")]
+    pub eval_id: String,
+    #[serde(deserialize_with = "int")]
+    pub eval_create_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub job_create_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub index: u64,
+}
+
+/// Body of `POST /v1/job/:id/revert`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobRevertRequest {
+    #[serde(rename = "JobID")]
+    pub job_id: String,
+    #[serde(deserialize_with = "int")]
+    pub job_version: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_prior_version: Option<u64>,
+}
+
+/// Body of `POST /v1/job/:id/stable`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobStabilityRequest {
+    #[serde(rename = "JobID")]
+    pub job_id: String,
+    #[serde(deserialize_with = "int")]
+    pub job_version: u64,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub stable: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobStabilityResponse {
+    #[serde(deserialize_with = "int")]
+    pub job_modify_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub index: u64,
+}
+
+/// Answer of `POST /v1/job/:id/periodic/force`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PeriodicForceResponse {
+    #[serde(rename = "EvalID", deserialize_with = "nd")]
+    pub eval_id: String,
+    #[serde(deserialize_with = "int")]
+    pub eval_create_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub index: u64,
+}
+
+/// `GET /v1/job/:id/scale`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobScaleStatus {
+    #[serde(rename = "JobID", deserialize_with = "nd")]
+    pub job_id: String,
+    #[serde(deserialize_with = "nd")]
+    pub namespace: String,
+    #[serde(deserialize_with = "int")]
+    pub job_create_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub job_modify_index: u64,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub job_stopped: bool,
+    #[serde(deserialize_with = "nd")]
+    pub task_groups: BTreeMap<String, TaskGroupScaleStatus>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TaskGroupScaleStatus {
+    #[serde(deserialize_with = "int")]
+    pub desired: i64,
+    #[serde(deserialize_with = "int")]
+    pub placed: i64,
+    #[serde(deserialize_with = "int")]
+    pub running: i64,
+    #[serde(deserialize_with = "int")]
+    pub healthy: i64,
+    #[serde(deserialize_with = "int")]
+    pub unhealthy: i64,
+    #[serde(deserialize_with = "nd")]
+    pub events: Vec<serde_json::Value>,
+}
+
+/// Body of `POST /v1/jobs/parse` (HCL → JSON).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobsParseRequest {
+    #[serde(rename = "JobHCL")]
+    pub job_hcl: String,
+    pub canonicalize: bool,
+}

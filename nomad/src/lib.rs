@@ -1,0 +1,46 @@
+//! `nomad-model`: typed, tolerant serde models of the Nomad HTTP API, plus
+//! the pure logic Yurt needs (stream frame decoding, diff trees,
+//! formatting). No web dependencies: tested natively.
+//!
+//! Every field is optional or defaulted, unknown fields are ignored, and
+//! `null` reads as empty, because real agents and their docs disagree across
+//! versions (see `../shared/nomad-samples/MANIFEST.md`).
+
+pub mod alloc;
+pub mod client;
+pub mod cluster;
+pub mod de;
+pub mod diff;
+pub mod errors;
+pub mod eval;
+pub mod format;
+pub mod frames;
+pub mod job;
+pub mod node;
+pub mod resources;
+pub mod time;
+
+pub use alloc::*;
+pub use client::*;
+pub use cluster::*;
+pub use diff::*;
+pub use eval::*;
+pub use job::*;
+pub use node::*;
+pub use resources::*;
+pub use time::*;
+
+/// Decodes a response body. Fast path straight into `T`; if the body has a
+/// duplicated key (some docs samples do, and serde's derive refuses it),
+/// decode through `serde_json::Value`, where the last occurrence wins as in
+/// Go's decoder.
+pub fn decode_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    match serde_json::from_slice(body) {
+        Ok(v) => Ok(v),
+        Err(e) if e.to_string().starts_with("duplicate field") => {
+            let v: serde_json::Value = serde_json::from_slice(body)?;
+            serde_json::from_value(v)
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,1 @@
+//! Yurt UI (being written)
