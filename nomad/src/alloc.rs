@@ -110,10 +110,16 @@ impl Allocation {
     /// Resources of one task: `AllocatedResources` when present, else the
     /// legacy `TaskResources`.
     pub fn task_resources_summary(&self, task: &str) -> Option<ResourceSummary> {
-        if let Some(t) = self.allocated_resources.as_ref().and_then(|a| a.tasks.get(task)) {
+        if let Some(t) = self
+            .allocated_resources
+            .as_ref()
+            .and_then(|a| a.tasks.get(task))
+        {
             return Some(ResourceSummary::from_allocated_task(t));
         }
-        self.task_resources.get(task).map(ResourceSummary::from_legacy)
+        self.task_resources
+            .get(task)
+            .map(ResourceSummary::from_legacy)
     }
 
     /// Resources of the whole allocation, summing the tasks and the shared
@@ -127,7 +133,8 @@ impl Allocation {
             if let Some(sh) = &ar.shared {
                 s.disk_mb += sh.disk_mb;
                 for p in &sh.ports {
-                    s.ports.push((p.label.clone(), p.value, p.to, p.host_ip.clone()));
+                    s.ports
+                        .push((p.label.clone(), p.value, p.to, p.host_ip.clone()));
                 }
                 for n in &sh.networks {
                     for p in n.reserved_ports.iter().chain(&n.dynamic_ports) {
@@ -279,7 +286,10 @@ impl TaskEvent {
                 if !self.kill_reason.is_empty() {
                     self.kill_reason.clone()
                 } else if self.kill_timeout.0 != 0 {
-                    format!("Sent interrupt. Waiting {} before force killing", d(self.kill_timeout))
+                    format!(
+                        "Sent interrupt. Waiting {} before force killing",
+                        d(self.kill_timeout)
+                    )
                 } else {
                     "Sent interrupt".into()
                 }
@@ -304,7 +314,9 @@ impl TaskEvent {
             }
             "Not Restarting" => non_empty(&self.restart_reason, "Task will not restart"),
             "Downloading Artifacts" => "Client is downloading artifacts".into(),
-            "Failed Artifact Download" => non_empty(&self.download_error, "Failed to download artifacts"),
+            "Failed Artifact Download" => {
+                non_empty(&self.download_error, "Failed to download artifacts")
+            }
             "Sibling Task Failed" => {
                 if self.failed_sibling.is_empty() {
                     "Task's sibling failed".into()
@@ -334,7 +346,12 @@ impl TaskEvent {
         };
         if msg.is_empty() {
             let mut extras = vec![];
-            for v in [&self.message, &self.driver_message, &self.vault_error, &self.kill_error] {
+            for v in [
+                &self.message,
+                &self.driver_message,
+                &self.vault_error,
+                &self.kill_error,
+            ] {
                 if !v.is_empty() {
                     extras.push(v.clone());
                 }

@@ -26,24 +26,43 @@ impl AgentSelf {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(serde_json::Value::Object(o)) => {
                 let v = o.get("Version").and_then(|v| v.as_str()).unwrap_or("");
-                let pre = o.get("VersionPrerelease").and_then(|v| v.as_str()).unwrap_or("");
+                let pre = o
+                    .get("VersionPrerelease")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("");
                 if pre.is_empty() {
                     v.to_string()
                 } else {
                     format!("{v}-{pre}")
                 }
             }
-            _ => self.member.as_ref().and_then(|m| m.tags.get("build").cloned()).unwrap_or_default(),
+            _ => self
+                .member
+                .as_ref()
+                .and_then(|m| m.tags.get("build").cloned())
+                .unwrap_or_default(),
         }
     }
     pub fn region(&self) -> String {
-        self.config.get("Region").and_then(|v| v.as_str()).unwrap_or("").to_string()
+        self.config
+            .get("Region")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
     }
     pub fn datacenter(&self) -> String {
-        self.config.get("Datacenter").and_then(|v| v.as_str()).unwrap_or("").to_string()
+        self.config
+            .get("Datacenter")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
     }
     pub fn acl_enabled(&self) -> bool {
-        self.config.get("ACL").and_then(|a| a.get("Enabled")).and_then(|v| v.as_bool()).unwrap_or(false)
+        self.config
+            .get("ACL")
+            .and_then(|a| a.get("Enabled"))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
     }
 }
 
@@ -196,5 +215,8 @@ fn truncations<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String
     #[derive(Deserialize)]
     struct B(#[serde(deserialize_with = "crate::de::boolish")] bool);
     let m: Option<BTreeMap<String, B>> = Option::deserialize(d)?;
-    Ok(m.unwrap_or_default().into_iter().map(|(k, B(b))| (k, b)).collect())
+    Ok(m.unwrap_or_default()
+        .into_iter()
+        .map(|(k, B(b))| (k, b))
+        .collect())
 }

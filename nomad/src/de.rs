@@ -46,7 +46,11 @@ impl<'de> Visitor<'de> for LenientI64 {
             return Ok(0);
         }
         t.parse::<i64>()
-            .or_else(|_| t.parse::<f64>().map_err(|_| ()).and_then(|f| self.visit_f64::<E>(f).map_err(|_| ())))
+            .or_else(|_| {
+                t.parse::<f64>()
+                    .map_err(|_| ())
+                    .and_then(|f| self.visit_f64::<E>(f).map_err(|_| ()))
+            })
             .map_err(|_| E::custom(format!("{v:?} is not a number")))
     }
     fn visit_unit<E: de::Error>(self) -> Result<i64, E> {

@@ -127,7 +127,10 @@ pub struct FieldDiff {
 
 fn count_fields(fields: &[FieldDiff], objects: &[ObjectDiff]) -> usize {
     fields.iter().filter(|f| f.diff_type.is_change()).count()
-        + objects.iter().map(|o| count_fields(&o.fields, &o.objects)).sum::<usize>()
+        + objects
+            .iter()
+            .map(|o| count_fields(&o.fields, &o.objects))
+            .sum::<usize>()
 }
 
 impl ObjectDiff {
@@ -150,7 +153,8 @@ impl TaskDiff {
 
 impl TaskGroupDiff {
     pub fn change_count(&self) -> usize {
-        let n = count_fields(&self.fields, &self.objects) + self.tasks.iter().map(TaskDiff::change_count).sum::<usize>();
+        let n = count_fields(&self.fields, &self.objects)
+            + self.tasks.iter().map(TaskDiff::change_count).sum::<usize>();
         if n == 0 && self.diff_type.is_change() {
             1
         } else {
@@ -165,7 +169,11 @@ impl JobDiff {
     /// counts once).
     pub fn change_count(&self) -> usize {
         count_fields(&self.fields, &self.objects)
-            + self.task_groups.iter().map(TaskGroupDiff::change_count).sum::<usize>()
+            + self
+                .task_groups
+                .iter()
+                .map(TaskGroupDiff::change_count)
+                .sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -223,7 +231,13 @@ impl JobDiff {
     }
 }
 
-fn push_fields(out: &mut Vec<DiffRow>, depth: usize, fields: &[FieldDiff], objects: &[ObjectDiff], changes_only: bool) {
+fn push_fields(
+    out: &mut Vec<DiffRow>,
+    depth: usize,
+    fields: &[FieldDiff],
+    objects: &[ObjectDiff],
+    changes_only: bool,
+) {
     for f in fields {
         if changes_only && !f.diff_type.is_change() {
             continue;
@@ -307,7 +321,10 @@ mod tests {
     fn flattens_for_display() {
         let d = sample();
         let rows = d.flatten(true);
-        let names: Vec<_> = rows.iter().map(|r| (r.depth, r.name.as_str(), r.diff_type.marker())).collect();
+        let names: Vec<_> = rows
+            .iter()
+            .map(|r| (r.depth, r.name.as_str(), r.diff_type.marker()))
+            .collect();
         assert_eq!(
             names,
             vec![
@@ -320,7 +337,10 @@ mod tests {
                 (4, "args[0]", "+"),
             ]
         );
-        assert_eq!(rows[2].annotations, vec!["2 create/destroy update".to_string()]);
+        assert_eq!(
+            rows[2].annotations,
+            vec!["2 create/destroy update".to_string()]
+        );
         // everything, unchanged included
         assert_eq!(d.flatten(false).len(), 9);
     }

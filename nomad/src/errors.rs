@@ -51,7 +51,10 @@ pub fn classify(status: u16, body: &str) -> ErrorKind {
     if status == 501 || text.ends_with("Enterprise only endpoint") {
         return ErrorKind::EnterpriseOnly;
     }
-    if lower.contains("enforcing job modify index") || lower.contains("enforcing version") || status == 409 {
+    if lower.contains("enforcing job modify index")
+        || lower.contains("enforcing version")
+        || status == 409
+    {
         return ErrorKind::Conflict;
     }
     if status == 405 || (text == "Invalid method" && status != 404) {
@@ -71,21 +74,48 @@ mod tests {
 
     #[test]
     fn suffix_matching() {
-        assert_eq!(classify(403, "Permission denied"), ErrorKind::PermissionDenied);
-        assert_eq!(classify(500, "rpc error: Permission denied"), ErrorKind::PermissionDenied);
-        assert_eq!(classify(403, "ACL token not found"), ErrorKind::TokenNotFound);
-        assert_eq!(classify(500, "rpc error: No cluster leader"), ErrorKind::NoLeader);
+        assert_eq!(
+            classify(403, "Permission denied"),
+            ErrorKind::PermissionDenied
+        );
+        assert_eq!(
+            classify(500, "rpc error: Permission denied"),
+            ErrorKind::PermissionDenied
+        );
+        assert_eq!(
+            classify(403, "ACL token not found"),
+            ErrorKind::TokenNotFound
+        );
+        assert_eq!(
+            classify(500, "rpc error: No cluster leader"),
+            ErrorKind::NoLeader
+        );
         assert_eq!(classify(404, "job not found"), ErrorKind::NotFound);
         assert_eq!(classify(404, ""), ErrorKind::NotFound);
-        assert_eq!(classify(501, "Nomad Enterprise only endpoint"), ErrorKind::EnterpriseOnly);
-        assert_eq!(classify(400, "ACL support disabled"), ErrorKind::AclDisabled);
-        assert_eq!(classify(500, "ACL support disabled"), ErrorKind::AclDisabled);
+        assert_eq!(
+            classify(501, "Nomad Enterprise only endpoint"),
+            ErrorKind::EnterpriseOnly
+        );
+        assert_eq!(
+            classify(400, "ACL support disabled"),
+            ErrorKind::AclDisabled
+        );
+        assert_eq!(
+            classify(500, "ACL support disabled"),
+            ErrorKind::AclDisabled
+        );
         assert_eq!(classify(405, "Invalid method"), ErrorKind::InvalidMethod);
         assert_eq!(
-            classify(500, "Enforcing job modify index 10: job exists with conflicting job modify index: 12"),
+            classify(
+                500,
+                "Enforcing job modify index 10: job exists with conflicting job modify index: 12"
+            ),
             ErrorKind::Conflict
         );
-        assert_eq!(classify(400, "1 error occurred: bad"), ErrorKind::BadRequest);
+        assert_eq!(
+            classify(400, "1 error occurred: bad"),
+            ErrorKind::BadRequest
+        );
         assert_eq!(classify(502, "bad gateway"), ErrorKind::Server);
     }
 }

@@ -110,11 +110,20 @@ impl AllocMetric {
     /// cause, in the order an operator should read them.
     pub fn explain(&self) -> Vec<String> {
         let mut out = vec![];
-        let plural = |n: i64, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
+        let plural = |n: i64, w: &str| {
+            if n == 1 {
+                format!("1 {w}")
+            } else {
+                format!("{n} {w}s")
+            }
+        };
         if self.nodes_evaluated == 0 && self.nodes_available.values().all(|v| *v == 0) {
             out.push("No nodes were eligible for evaluation (check datacenters, node pool and node status).".into());
         } else {
-            out.push(format!("{} evaluated.", plural(self.nodes_evaluated, "node")));
+            out.push(format!(
+                "{} evaluated.",
+                plural(self.nodes_evaluated, "node")
+            ));
         }
         for (dc, n) in &self.nodes_available {
             if *n == 0 {
@@ -125,23 +134,35 @@ impl AllocMetric {
             out.push(format!("Class {c:?} filtered {}.", plural(*n, "node")));
         }
         for (c, n) in &self.constraint_filtered {
-            out.push(format!("Constraint \"{c}\" filtered {}.", plural(*n, "node")));
+            out.push(format!(
+                "Constraint \"{c}\" filtered {}.",
+                plural(*n, "node")
+            ));
         }
         if self.nodes_exhausted > 0 {
-            out.push(format!("Resources exhausted on {}.", plural(self.nodes_exhausted, "node")));
+            out.push(format!(
+                "Resources exhausted on {}.",
+                plural(self.nodes_exhausted, "node")
+            ));
         }
         for (c, n) in &self.class_exhausted {
             out.push(format!("Class {c:?} exhausted on {}.", plural(*n, "node")));
         }
         for (dim, n) in &self.dimension_exhausted {
             let dim = dim.trim_end_matches(" exhausted");
-            out.push(format!("Dimension \"{dim}\" exhausted on {}.", plural(*n, "node")));
+            out.push(format!(
+                "Dimension \"{dim}\" exhausted on {}.",
+                plural(*n, "node")
+            ));
         }
         for q in &self.quota_exhausted {
             out.push(format!("Quota limit hit: {q}."));
         }
         if self.coalesced_failures > 0 {
-            out.push(format!("{} more identical placement failures coalesced.", self.coalesced_failures));
+            out.push(format!(
+                "{} more identical placement failures coalesced.",
+                self.coalesced_failures
+            ));
         }
         out
     }
@@ -180,11 +201,18 @@ pub struct Deployment {
 
 impl Deployment {
     pub fn is_active(&self) -> bool {
-        matches!(self.status.as_str(), "running" | "paused" | "pending" | "blocked" | "unblocking")
+        matches!(
+            self.status.as_str(),
+            "running" | "paused" | "pending" | "blocked" | "unblocking"
+        )
     }
     /// Canaries are placed and waiting for promotion.
     pub fn needs_promotion(&self) -> bool {
-        self.is_active() && self.task_groups.values().any(|g| g.desired_canaries > 0 && !g.promoted)
+        self.is_active()
+            && self
+                .task_groups
+                .values()
+                .any(|g| g.desired_canaries > 0 && !g.promoted)
     }
 }
 

@@ -191,8 +191,14 @@ mod tests {
 
     #[test]
     fn rfc3339() {
-        assert_eq!(rfc3339_utc(UnixNanos(1_495_755_675_956_923_000)), "2017-05-25T23:41:15.956923Z");
-        assert_eq!(datetime_utc(UnixNanos(1_495_755_675_956_923_000)), "2017-05-25 23:41:15 UTC");
+        assert_eq!(
+            rfc3339_utc(UnixNanos(1_495_755_675_956_923_000)),
+            "2017-05-25T23:41:15.956923Z"
+        );
+        assert_eq!(
+            datetime_utc(UnixNanos(1_495_755_675_956_923_000)),
+            "2017-05-25 23:41:15 UTC"
+        );
         assert_eq!(short_id("5fc98185-17ff-26bc"), "5fc98185");
         assert_eq!(short_id("abc"), "abc");
     }

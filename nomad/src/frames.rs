@@ -23,7 +23,12 @@ pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StreamEvent {
     /// Decoded file bytes covering `[start, end)` of `file`.
-    Data { file: String, start: u64, end: u64, bytes: Vec<u8> },
+    Data {
+        file: String,
+        start: u64,
+        end: u64,
+        bytes: Vec<u8>,
+    },
     /// `file deleted` or `file truncated`: positions restart.
     FileEvent { file: String, event: String },
     /// `{}`: the connection is alive and nothing new was written.
@@ -186,7 +191,10 @@ impl FrameDecoder {
         if let Some(ev) = raw.file_event.as_deref().filter(|e| !e.is_empty()) {
             // A truncation or deletion restarts positions at the new file's start.
             self.offset = Some(0);
-            out.push(StreamEvent::FileEvent { file, event: ev.to_string() });
+            out.push(StreamEvent::FileEvent {
+                file,
+                event: ev.to_string(),
+            });
             return;
         }
         let data = raw.data.as_deref().unwrap_or("");
@@ -211,7 +219,12 @@ impl FrameDecoder {
         };
         self.offset = Some(end);
         self.bytes_out += len;
-        out.push(StreamEvent::Data { file, start: end.saturating_sub(len), end, bytes });
+        out.push(StreamEvent::Data {
+            file,
+            start: end.saturating_sub(len),
+            end,
+            bytes,
+        });
     }
 }
 
@@ -334,14 +347,28 @@ mod tests {
 
     #[test]
     fn decodes_frames_and_heartbeats() {
-        let s = format!("{}\n{{}}\n{}", encode_frame("alloc/logs/web.stdout.0", 5, b"hello"), encode_frame("alloc/logs/web.stdout.0", 11, b" world"));
+        let s = format!(
+            "{}\n{{}}\n{}",
+            encode_frame("alloc/logs/web.stdout.0", 5, b"hello"),
+            encode_frame("alloc/logs/web.stdout.0", 11, b" world")
+        );
         let ev = decode_all(&[s.as_bytes()]);
         assert_eq!(
             ev,
             vec![
-                StreamEvent::Data { file: "alloc/logs/web.stdout.0".into(), start: 0, end: 5, bytes: b"hello".to_vec() },
+                StreamEvent::Data {
+                    file: "alloc/logs/web.stdout.0".into(),
+                    start: 0,
+                    end: 5,
+                    bytes: b"hello".to_vec()
+                },
                 StreamEvent::Heartbeat,
-                StreamEvent::Data { file: "alloc/logs/web.stdout.0".into(), start: 5, end: 11, bytes: b" world".to_vec() },
+                StreamEvent::Data {
+                    file: "alloc/logs/web.stdout.0".into(),
+                    start: 5,
+                    end: 11,
+                    bytes: b" world".to_vec()
+                },
             ]
         );
     }
@@ -352,25 +379,57 @@ mod tests {
         let bytes = s.as_bytes();
         for cut in 1..bytes.len() {
             let ev = decode_all(&[&bytes[..cut], &bytes[cut..]]);
-            assert_eq!(ev, vec![StreamEvent::Data { file: "f".into(), start: 0, end: 3, bytes: b"abc".to_vec() }], "cut at {cut}");
+            assert_eq!(
+                ev,
+                vec![StreamEvent::Data {
+                    file: "f".into(),
+                    start: 0,
+                    end: 3,
+                    bytes: b"abc".to_vec()
+                }],
+                "cut at {cut}"
+            );
         }
     }
 
     #[test]
     fn file_event_resets_offset() {
-        let s = format!("{}{}", encode_frame("f", 100, b"x"), encode_file_event("f", "file truncated"));
+        let s = format!(
+            "{}{}",
+            encode_frame("f", 100, b"x"),
+            encode_file_event("f", "file truncated")
+        );
         let mut d = FrameDecoder::new();
         let mut out = vec![];
         d.push(s.as_bytes(), &mut out);
-        assert_eq!(out[1], StreamEvent::FileEvent { file: "f".into(), event: "file truncated".into() });
+        assert_eq!(
+            out[1],
+            StreamEvent::FileEvent {
+                file: "f".into(),
+                event: "file truncated".into()
+            }
+        );
         assert_eq!(d.offset(), Some(0));
     }
 
     #[test]
     fn garbage_is_reported_and_skipped() {
-        let s = format!("xx({})junk{}", encode_frame("f", 1, b"a"), encode_frame("f", 2, b"b"));
+        let s = format!(
+            "xx({})junk{}",
+            encode_frame("f", 1, b"a"),
+            encode_frame("f", 2, b"b")
+        );
         let ev = decode_all(&[s.as_bytes()]);
-        let data: Vec<_> = ev.iter().filter_map(|e| if let StreamEvent::Data { bytes, .. } = e { Some(bytes.clone()) } else { None }).collect();
+        let data: Vec<_> = ev
+            .iter()
+            .filter_map(|e| {
+                if let StreamEvent::Data { bytes, .. } = e {
+                    Some(bytes.clone())
+                } else {
+                    None
+                }
+            })
+            .collect();
         assert_eq!(data, vec![b"a".to_vec(), b"b".to_vec()]);
         assert!(ev.contains(&StreamEvent::Error(FrameError::Garbage(3))));
         assert!(ev.contains(&StreamEvent::Error(FrameError::Garbage(5))));
@@ -378,12 +437,34 @@ mod tests {
 
     #[test]
     fn bad_json_and_bad_base64_do_not_stop_the_stream() {
-        let s = format!("{{\"Data\": nope}}{{\"File\":\"f\",\"Offset\":9,\"Data\":\"YWJj...\"}}{}", encode_frame("f", 10, b"z"));
+        let s = format!(
+            "{{\"Data\": nope}}{{\"File\":\"f\",\"Offset\":9,\"Data\":\"YWJj...\"}}{}",
+            encode_frame("f", 10, b"z")
+        );
         let ev = decode_all(&[s.as_bytes()]);
         assert!(matches!(ev[0], StreamEvent::Error(FrameError::BadJson(_))));
-        assert!(matches!(ev[1], StreamEvent::Error(FrameError::BadBase64(_))));
-        assert_eq!(ev[2], StreamEvent::Data { file: "f".into(), start: 3, end: 9, bytes: "abc\u{FFFD}".as_bytes().to_vec() });
-        assert_eq!(ev[3], StreamEvent::Data { file: "f".into(), start: 9, end: 10, bytes: b"z".to_vec() });
+        assert!(matches!(
+            ev[1],
+            StreamEvent::Error(FrameError::BadBase64(_))
+        ));
+        assert_eq!(
+            ev[2],
+            StreamEvent::Data {
+                file: "f".into(),
+                start: 3,
+                end: 9,
+                bytes: "abc\u{FFFD}".as_bytes().to_vec()
+            }
+        );
+        assert_eq!(
+            ev[3],
+            StreamEvent::Data {
+                file: "f".into(),
+                start: 9,
+                end: 10,
+                bytes: b"z".to_vec()
+            }
+        );
     }
 
     #[test]
@@ -395,7 +476,10 @@ mod tests {
         d.push(full.as_bytes(), &mut out);
         d.push(partial.as_bytes(), &mut out);
         d.finish(&mut out);
-        assert!(matches!(out.last(), Some(StreamEvent::Error(FrameError::Truncated(10)))));
+        assert!(matches!(
+            out.last(),
+            Some(StreamEvent::Error(FrameError::Truncated(10)))
+        ));
         assert_eq!(d.offset(), Some(4));
     }
 
@@ -406,7 +490,10 @@ mod tests {
         d.push(b"{\"Data\":\"", &mut out);
         let junk = vec![b'A'; MAX_FRAME_BYTES + 10];
         d.push(&junk, &mut out);
-        assert_eq!(out, vec![StreamEvent::Error(FrameError::Oversized(MAX_FRAME_BYTES))]);
+        assert_eq!(
+            out,
+            vec![StreamEvent::Error(FrameError::Oversized(MAX_FRAME_BYTES))]
+        );
     }
 
     #[test]

@@ -115,7 +115,13 @@ pub struct TaskGroupSummary {
 
 impl TaskGroupSummary {
     pub fn total(&self) -> i64 {
-        self.queued + self.complete + self.failed + self.running + self.starting + self.lost + self.unknown
+        self.queued
+            + self.complete
+            + self.failed
+            + self.running
+            + self.starting
+            + self.lost
+            + self.unknown
     }
 }
 
@@ -443,8 +449,14 @@ impl<'de> Deserialize<'de> for JobVersionsResponse {
             Arr(Vec<Job>),
         }
         Ok(match Shape::deserialize(d)? {
-            Shape::Obj(o) => JobVersionsResponse { versions: o.versions, diffs: o.diffs },
-            Shape::Arr(versions) => JobVersionsResponse { versions, diffs: vec![] },
+            Shape::Obj(o) => JobVersionsResponse {
+                versions: o.versions,
+                diffs: o.diffs,
+            },
+            Shape::Arr(versions) => JobVersionsResponse {
+                versions,
+                diffs: vec![],
+            },
         })
     }
 }

@@ -107,7 +107,9 @@ impl Node {
     /// Total resources from `NodeResources`, or the legacy `Resources`.
     pub fn total_resources(&self) -> ResourceSummary {
         match (&self.node_resources, &self.resources) {
-            (Some(nr), _) if nr.cpu.is_some() || nr.memory.is_some() => ResourceSummary::from_node(nr),
+            (Some(nr), _) if nr.cpu.is_some() || nr.memory.is_some() => {
+                ResourceSummary::from_node(nr)
+            }
             (_, Some(r)) => ResourceSummary::from_legacy(r),
             _ => ResourceSummary::default(),
         }
@@ -115,7 +117,12 @@ impl Node {
     /// Reserved resources, from `ReservedResources` or the legacy `Reserved`.
     pub fn reserved_resources_summary(&self) -> ResourceSummary {
         if let Some(v) = &self.reserved_resources {
-            let g = |a: &str, b: &str| v.get(a).and_then(|x| x.get(b)).and_then(|x| x.as_i64()).unwrap_or(0);
+            let g = |a: &str, b: &str| {
+                v.get(a)
+                    .and_then(|x| x.get(b))
+                    .and_then(|x| x.as_i64())
+                    .unwrap_or(0)
+            };
             return ResourceSummary {
                 cpu_mhz: g("Cpu", "CpuShares"),
                 memory_mb: g("Memory", "MemoryMB"),
@@ -123,10 +130,16 @@ impl Node {
                 ..Default::default()
             };
         }
-        self.reserved.as_ref().map(ResourceSummary::from_legacy).unwrap_or_default()
+        self.reserved
+            .as_ref()
+            .map(ResourceSummary::from_legacy)
+            .unwrap_or_default()
     }
     pub fn version(&self) -> &str {
-        self.attributes.get("nomad.version").map(String::as_str).unwrap_or("")
+        self.attributes
+            .get("nomad.version")
+            .map(String::as_str)
+            .unwrap_or("")
     }
 }
 

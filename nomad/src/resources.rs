@@ -215,7 +215,8 @@ impl ResourceSummary {
     fn add_networks(&mut self, nets: &[NetworkResource]) {
         for n in nets {
             for p in n.reserved_ports.iter().chain(&n.dynamic_ports) {
-                self.ports.push((p.label.clone(), p.value, p.to, n.ip.clone()));
+                self.ports
+                    .push((p.label.clone(), p.value, p.to, n.ip.clone()));
             }
         }
     }
@@ -243,15 +244,18 @@ fn ports<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Port>, D::Error> 
     #[serde(untagged)]
     enum L {
         List(Vec<P>),
-        Count(i64),
+        Other(serde::de::IgnoredAny),
     }
     Ok(match Option::<L>::deserialize(d)? {
-        None | Some(L::Count(_)) => vec![],
+        None | Some(L::Other(_)) => vec![],
         Some(L::List(v)) => v
             .into_iter()
             .map(|p| match p {
                 P::Obj(p) => p,
-                P::Num(n) => Port { value: n, ..Default::default() },
+                P::Num(n) => Port {
+                    value: n,
+                    ..Default::default()
+                },
             })
             .collect(),
     })

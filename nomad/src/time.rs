@@ -122,10 +122,16 @@ impl WallTime {
             .map_err(|e| format!("bad RFC 3339 time {s:?}: {e}"))?;
         let nanos = dt.unix_timestamp_nanos();
         let unix_nanos = i64::try_from(nanos).map_err(|_| format!("time out of range: {s}"))?;
-        Ok(WallTime(Some(WallInstant { unix_nanos, offset_secs: dt.offset().whole_seconds() })))
+        Ok(WallTime(Some(WallInstant {
+            unix_nanos,
+            offset_secs: dt.offset().whole_seconds(),
+        })))
     }
     pub fn from_unix_nanos(n: i64) -> Self {
-        WallTime(Some(WallInstant { unix_nanos: n, offset_secs: 0 }))
+        WallTime(Some(WallInstant {
+            unix_nanos: n,
+            offset_secs: 0,
+        }))
     }
     /// RFC 3339 in UTC with nanoseconds, as Go writes it; Go's zero time when unset.
     pub fn to_rfc3339(&self) -> String {

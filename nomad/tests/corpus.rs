@@ -19,20 +19,62 @@ fn samples_dir() -> PathBuf {
 /// Samples that cannot apply to a typed decoder, with the reason. Every
 /// `.raw.txt` without a repaired `.json` sibling must be listed here.
 const NOT_APPLICABLE: &[(&str, &str)] = &[
-    ("v1-jobs/0.1.2.raw.txt", "docs elide list items with a bare `...` line"),
-    ("v1-job-allocations/0.1.2.raw.txt", "docs elide list items with a bare `...` line"),
-    ("v1-job-evaluations/0.1.2.raw.txt", "docs elide list items with a bare `...` line"),
-    ("v1-allocations/0.1.2.raw.txt", "docs elide list items with a bare `...` line"),
-    ("v1-allocations/0.2.3.raw.txt", "docs elide list items with a bare `...` line"),
-    ("v1-evaluations/0.1.2.raw.txt", "docs elide list items with a bare `...` line"),
-    ("v1-nodes/0.1.2.raw.txt", "docs elide list items with a bare `...` line"),
-    ("v1-agent-members/0.1.2.raw.txt", "docs elide members with `...`"),
-    ("v1-agent-members/0.4.1.raw.txt", "docs elide members with `...`"),
-    ("v1-node-allocations/0.1.2.raw.txt", "docs elide list items with `...`"),
-    ("v1-node-allocations/0.2.3.raw.txt", "docs elide list items with `...`"),
-    ("v1-node-allocations/0.3.2.raw.txt", "docs elide list items with `...`"),
-    ("v1-node-allocations/0.6.3.raw.txt", "docs elide list items with `...`"),
-    ("v1-node-allocations/0.7.1.raw.txt", "docs elide list items with `...`"),
+    (
+        "v1-jobs/0.1.2.raw.txt",
+        "docs elide list items with a bare `...` line",
+    ),
+    (
+        "v1-job-allocations/0.1.2.raw.txt",
+        "docs elide list items with a bare `...` line",
+    ),
+    (
+        "v1-job-evaluations/0.1.2.raw.txt",
+        "docs elide list items with a bare `...` line",
+    ),
+    (
+        "v1-allocations/0.1.2.raw.txt",
+        "docs elide list items with a bare `...` line",
+    ),
+    (
+        "v1-allocations/0.2.3.raw.txt",
+        "docs elide list items with a bare `...` line",
+    ),
+    (
+        "v1-evaluations/0.1.2.raw.txt",
+        "docs elide list items with a bare `...` line",
+    ),
+    (
+        "v1-nodes/0.1.2.raw.txt",
+        "docs elide list items with a bare `...` line",
+    ),
+    (
+        "v1-agent-members/0.1.2.raw.txt",
+        "docs elide members with `...`",
+    ),
+    (
+        "v1-agent-members/0.4.1.raw.txt",
+        "docs elide members with `...`",
+    ),
+    (
+        "v1-node-allocations/0.1.2.raw.txt",
+        "docs elide list items with `...`",
+    ),
+    (
+        "v1-node-allocations/0.2.3.raw.txt",
+        "docs elide list items with `...`",
+    ),
+    (
+        "v1-node-allocations/0.3.2.raw.txt",
+        "docs elide list items with `...`",
+    ),
+    (
+        "v1-node-allocations/0.6.3.raw.txt",
+        "docs elide list items with `...`",
+    ),
+    (
+        "v1-node-allocations/0.7.1.raw.txt",
+        "docs elide list items with `...`",
+    ),
 ];
 
 struct Tally {
@@ -45,7 +87,8 @@ fn read(p: &Path) -> String {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(p: &Path, text: &str) -> T {
-    nomad_model::decode_json(text.as_bytes()).unwrap_or_else(|e| panic!("{} does not decode: {e}", p.display()))
+    nomad_model::decode_json(text.as_bytes())
+        .unwrap_or_else(|e| panic!("{} does not decode: {e}", p.display()))
 }
 
 /// The docs' plan samples use the string "..." as a placeholder element
@@ -73,19 +116,35 @@ fn strip_placeholders(v: &mut serde_json::Value) -> usize {
 
 fn check_alloc(p: &Path, a: &Allocation, full: bool) {
     assert_eq!(a.id.len(), 36, "{}: alloc ID", p.display());
-    assert!(!a.job_id.is_empty() && !a.task_group.is_empty(), "{}", p.display());
-    assert!(!a.client_status.is_empty() && !a.desired_status.is_empty(), "{}", p.display());
+    assert!(
+        !a.job_id.is_empty() && !a.task_group.is_empty(),
+        "{}",
+        p.display()
+    );
+    assert!(
+        !a.client_status.is_empty() && !a.desired_status.is_empty(),
+        "{}",
+        p.display()
+    );
     for (name, st) in &a.task_states {
         assert!(!st.state.is_empty(), "{}: task {name} state", p.display());
         for ev in &st.events {
             assert!(!ev.event_type.is_empty(), "{}: event type", p.display());
-            assert!(ev.time.0 > 1_400_000_000_000_000_000, "{}: event time is ns", p.display());
+            assert!(
+                ev.time.0 > 1_400_000_000_000_000_000,
+                "{}: event time is ns",
+                p.display()
+            );
         }
     }
     if full {
         assert!(a.job.is_some(), "{}: full alloc has its job", p.display());
         let r = a.resources_summary();
-        assert!(r.cpu_mhz > 0 || r.memory_mb > 0, "{}: resources", p.display());
+        assert!(
+            r.cpu_mhz > 0 || r.memory_mb > 0,
+            "{}: resources",
+            p.display()
+        );
     }
 }
 
@@ -95,7 +154,11 @@ fn check_job(p: &Path, j: &Job) {
     for tg in &j.task_groups {
         assert!(tg.count >= 0 && !tg.name.is_empty());
         for t in &tg.tasks {
-            assert!(!t.name.is_empty() && !t.driver.is_empty(), "{}: task", p.display());
+            assert!(
+                !t.name.is_empty() && !t.driver.is_empty(),
+                "{}: task",
+                p.display()
+            );
         }
     }
 }
@@ -135,16 +198,39 @@ fn check_file(root: &Path, rel: &str, t: &mut Tally) {
             d.push(chunk, &mut out);
         }
         d.finish(&mut out);
-        let data: Vec<_> = out.iter().filter_map(|e| if let StreamEvent::Data { bytes, end, .. } = e { Some((bytes.clone(), *end)) } else { None }).collect();
+        let data: Vec<_> = out
+            .iter()
+            .filter_map(|e| {
+                if let StreamEvent::Data { bytes, end, .. } = e {
+                    Some((bytes.clone(), *end))
+                } else {
+                    None
+                }
+            })
+            .collect();
         if data.is_empty() {
             // 0.4.1's docs forgot a comma inside the frame: reported, skipped.
-            assert!(out.iter().any(|e| matches!(e, StreamEvent::Error(nomad_model::frames::FrameError::BadJson(_)))), "{rel}");
+            assert!(
+                out.iter().any(|e| matches!(
+                    e,
+                    StreamEvent::Error(nomad_model::frames::FrameError::BadJson(_))
+                )),
+                "{rel}"
+            );
         } else {
             assert_eq!(data.len(), 1, "{rel}: one data frame");
-            assert!(data[0].0.starts_with(b"531932\n531933\n531934\n531"), "{rel}: decoded text");
+            assert!(
+                data[0].0.starts_with(b"531932\n531933\n531934\n531"),
+                "{rel}: decoded text"
+            );
             assert_eq!(data[0].1, 3_604_480, "{rel}: offset");
         }
-        assert!(out.iter().any(|e| matches!(e, StreamEvent::FileEvent { event, .. } if event == "file deleted")), "{rel}: file event");
+        assert!(
+            out.iter().any(
+                |e| matches!(e, StreamEvent::FileEvent { event, .. } if event == "file deleted")
+            ),
+            "{rel}: file event"
+        );
         *t.per_endpoint.entry(endpoint.into()).or_default() += 1;
         return;
     }
@@ -152,7 +238,10 @@ fn check_file(root: &Path, rel: &str, t: &mut Tally) {
     if is_raw {
         let sibling = p.with_file_name(file.replace(".raw.txt", ".json"));
         if sibling.exists() {
-            t.skipped.push(format!("{rel}: repaired copy {} decoded instead", sibling.file_name().unwrap().to_string_lossy()));
+            t.skipped.push(format!(
+                "{rel}: repaired copy {} decoded instead",
+                sibling.file_name().unwrap().to_string_lossy()
+            ));
         } else {
             let reason = NOT_APPLICABLE
                 .iter()
@@ -172,8 +261,14 @@ fn check_file(root: &Path, rel: &str, t: &mut Tally) {
             let v: Vec<JobListStub> = decode(&p, &text);
             assert!(!v.is_empty());
             for j in &v {
-                assert!(!j.id.is_empty() && !j.job_type.is_empty() && !j.status.is_empty(), "{rel}");
-                let s = j.job_summary.as_ref().expect("0.6+ stubs carry a JobSummary");
+                assert!(
+                    !j.id.is_empty() && !j.job_type.is_empty() && !j.status.is_empty(),
+                    "{rel}"
+                );
+                let s = j
+                    .job_summary
+                    .as_ref()
+                    .expect("0.6+ stubs carry a JobSummary");
                 assert!(!s.summary.is_empty(), "{rel}: summary groups");
             }
         }
@@ -219,7 +314,10 @@ fn check_file(root: &Path, rel: &str, t: &mut Tally) {
             let v: Vec<Deployment> = decode(&p, &text);
             assert!(!v.is_empty());
             for d in &v {
-                assert!(!d.id.is_empty() && !d.task_groups.is_empty() && !d.status.is_empty(), "{rel}");
+                assert!(
+                    !d.id.is_empty() && !d.task_groups.is_empty() && !d.status.is_empty(),
+                    "{rel}"
+                );
             }
         }
         "v1-job-deployment" | "v1-deployment" => {
@@ -239,15 +337,25 @@ fn check_file(root: &Path, rel: &str, t: &mut Tally) {
         "v1-job-plan" => {
             let mut v: serde_json::Value = decode(&p, &text);
             let n = strip_placeholders(&mut v);
-            assert!(n > 0, "{rel}: the docs' plan samples carry \"...\" placeholders");
-            let plan: JobPlanResponse = serde_json::from_value(v).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            assert!(
+                n > 0,
+                "{rel}: the docs' plan samples carry \"...\" placeholders"
+            );
+            let plan: JobPlanResponse =
+                serde_json::from_value(v).unwrap_or_else(|e| panic!("{rel}: {e}"));
             let diff = plan.diff.as_ref().expect("plan with Diff: true has a diff");
             assert_eq!(diff.id, "example", "{rel}");
             assert!(diff.change_count() > 0, "{rel}");
             let ann = plan.annotations.as_ref().unwrap();
             assert!(ann.desired_tg_updates["cache"].place > 0, "{rel}");
-            assert!(!plan.failed_tg_allocs.is_empty() && !plan.created_evals.is_empty(), "{rel}");
-            assert!(!plan.next_periodic_launch.is_set(), "{rel}: zero time is unset");
+            assert!(
+                !plan.failed_tg_allocs.is_empty() && !plan.created_evals.is_empty(),
+                "{rel}"
+            );
+            assert!(
+                !plan.next_periodic_launch.is_set(),
+                "{rel}: zero time is unset"
+            );
         }
         "v1-nodes" => {
             let v: Vec<NodeListStub> = decode(&p, &text);
@@ -262,9 +370,15 @@ fn check_file(root: &Path, rel: &str, t: &mut Tally) {
             assert_eq!(n.id.len(), 36, "{rel}");
             assert!(!n.attributes.is_empty() && !n.status.is_empty(), "{rel}");
             let r = n.total_resources();
-            assert!(r.cpu_mhz > 0 && r.memory_mb > 0, "{rel}: total resources from either shape");
+            assert!(
+                r.cpu_mhz > 0 && r.memory_mb > 0,
+                "{rel}: total resources from either shape"
+            );
             if n.status_updated_at.0 != 0 {
-                assert!(n.status_updated_at.0 < 10_000_000_000, "{rel}: StatusUpdatedAt is seconds");
+                assert!(
+                    n.status_updated_at.0 < 10_000_000_000,
+                    "{rel}: StatusUpdatedAt is seconds"
+                );
             }
         }
         "v1-node-drain" | "v1-node-eligibility" => {
@@ -273,22 +387,37 @@ fn check_file(root: &Path, rel: &str, t: &mut Tally) {
         }
         "v1-client-stats" => {
             let s: HostStats = decode(&p, &text);
-            assert!(!s.cpu.is_empty() && s.memory.as_ref().unwrap().total > 0, "{rel}");
+            assert!(
+                !s.cpu.is_empty() && s.memory.as_ref().unwrap().total > 0,
+                "{rel}"
+            );
             assert!(s.timestamp.0 > 1_400_000_000_000_000_000, "{rel}");
         }
         "v1-client-allocation-stats" => {
             let s: AllocResourceUsage = decode(&p, &text);
             assert!(!s.tasks.is_empty(), "{rel}");
-            let mem = s.resource_usage.as_ref().unwrap().memory_stats.as_ref().unwrap();
+            let mem = s
+                .resource_usage
+                .as_ref()
+                .unwrap()
+                .memory_stats
+                .as_ref()
+                .unwrap();
             assert!(mem.rss > 0, "{rel}");
         }
         "v1-client-fs-ls" => {
             let v: Vec<AllocFileInfo> = decode(&p, &text);
-            assert!(v.iter().all(|f| !f.name.is_empty() && f.mod_time.is_set()), "{rel}");
+            assert!(
+                v.iter().all(|f| !f.name.is_empty() && f.mod_time.is_set()),
+                "{rel}"
+            );
         }
         "v1-client-fs-stat" => {
             let f: AllocFileInfo = decode(&p, &text);
-            assert!(!f.name.is_empty() && f.size > 0 && f.mod_time.0.unwrap().offset_secs == -7 * 3600, "{rel}");
+            assert!(
+                !f.name.is_empty() && f.size > 0 && f.mod_time.0.unwrap().offset_secs == -7 * 3600,
+                "{rel}"
+            );
         }
         "v1-regions" => {
             let v: Vec<String> = decode(&p, &text);
@@ -301,15 +430,24 @@ fn check_file(root: &Path, rel: &str, t: &mut Tally) {
         "v1-acl-token-self" => {
             let tok: AclToken = decode(&p, &text);
             assert_eq!(tok.accessor_id.len(), 36, "{rel}");
-            assert!(tok.create_time.is_set() && !tok.policies.is_empty(), "{rel}");
+            assert!(
+                tok.create_time.is_set() && !tok.policies.is_empty(),
+                "{rel}"
+            );
         }
         "v1-agent-self" => {
             let a: AgentSelf = decode(&p, &text);
-            assert!(!a.version().is_empty(), "{rel}: version from string or object");
+            assert!(
+                !a.version().is_empty(),
+                "{rel}: version from string or object"
+            );
         }
         "v1-agent-members" => {
             let m: AgentMembers = decode(&p, &text);
-            assert!(!m.members.is_empty() && !m.members[0].name.is_empty(), "{rel}");
+            assert!(
+                !m.members.is_empty() && !m.members[0].name.is_empty(),
+                "{rel}"
+            );
         }
         "v1-status-leader" => {
             let l: String = decode(&p, &text);
@@ -318,11 +456,21 @@ fn check_file(root: &Path, rel: &str, t: &mut Tally) {
         "v1-search" => {
             let s: SearchResponse = decode(&p, &text);
             assert!(!s.matches.is_empty(), "{rel}");
-            assert!(s.truncations.values().all(|t| !t), "{rel}: \"false\" strings read as false");
+            assert!(
+                s.truncations.values().all(|t| !t),
+                "{rel}: \"false\" strings read as false"
+            );
         }
         "v1-search-fuzzy" => {
             let s: FuzzySearchResponse = decode(&p, &text);
-            assert!(s.matches.values().flatten().flatten().any(|m| !m.id.is_empty()), "{rel}");
+            assert!(
+                s.matches
+                    .values()
+                    .flatten()
+                    .flatten()
+                    .any(|m| !m.id.is_empty()),
+                "{rel}"
+            );
         }
         other => panic!("{rel}: no decoder for endpoint {other}; add one"),
     }
@@ -332,7 +480,11 @@ fn check_file(root: &Path, rel: &str, t: &mut Tally) {
 #[test]
 fn every_applicable_sample_decodes() {
     let root = samples_dir();
-    assert!(root.join("MANIFEST.md").exists(), "samples not found at {} (set NOMAD_SAMPLES)", root.display());
+    assert!(
+        root.join("MANIFEST.md").exists(),
+        "samples not found at {} (set NOMAD_SAMPLES)",
+        root.display()
+    );
     let mut files = vec![];
     for dir in std::fs::read_dir(&root).unwrap() {
         let dir = dir.unwrap().path();
@@ -341,12 +493,19 @@ fn every_applicable_sample_decodes() {
         }
         for f in std::fs::read_dir(&dir).unwrap() {
             let f = f.unwrap().path();
-            let rel = format!("{}/{}", dir.file_name().unwrap().to_string_lossy(), f.file_name().unwrap().to_string_lossy());
+            let rel = format!(
+                "{}/{}",
+                dir.file_name().unwrap().to_string_lossy(),
+                f.file_name().unwrap().to_string_lossy()
+            );
             files.push(rel);
         }
     }
     files.sort();
-    let mut t = Tally { per_endpoint: BTreeMap::new(), skipped: vec![] };
+    let mut t = Tally {
+        per_endpoint: BTreeMap::new(),
+        skipped: vec![],
+    };
     for rel in &files {
         check_file(&root, rel, &mut t);
     }

@@ -1,0 +1,207 @@
+//! `nomad-sim`: a simulated Nomad agent. It serves Nomad's `/v1/` HTTP API
+//! over a seeded, living cluster, serves the Yurt bundle at `/ui/`, and can
+//! instead proxy `/v1/` to a real agent.
+
+pub mod api;
+pub mod logs;
+pub mod proxy;
+pub mod scenario;
+pub mod sched;
+pub mod state;
+pub mod stream;
+pub mod ui;
+
+use clap::Parser;
+use nomad_model::{AclToken, WallTime};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use state::{Cluster, Store};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The secret of the management token in `--acl` mode.
+pub const MANAGEMENT_SECRET: &str = "3f4b1c2d-5e6f-4a70-8b91-c2d3e4f5a6b7";
+/// The secret of the read-only token in `--acl` mode.
+pub const READONLY_SECRET: &str = "7e9a5d10-2b3c-4d4e-9f50-61728394a5b6";
+
+/// The tokens `--acl` mode knows.
+pub fn acl_token(secret: &str) -> Option<AclToken> {
+    let created = WallTime::parse("2026-01-15T09:30:00Z").unwrap_or_default();
+    match secret {
+        MANAGEMENT_SECRET => Some(AclToken {
+            accessor_id: "b1a0c3e2-1111-4c5d-8e9f-0a1b2c3d4e5f".into(),
+            secret_id: secret.into(),
+            name: "Bootstrap Token".into(),
+            token_type: "management".into(),
+            global: true,
+            create_time: created,
+            create_index: 5,
+            modify_index: 5,
+            ..Default::default()
+        }),
+        READONLY_SECRET => Some(AclToken {
+            accessor_id: "c2b1d4f3-2222-4d6e-9fa0-1b2c3d4e5f60".into(),
+            secret_id: secret.into(),
+            name: "Read-only operator".into(),
+            token_type: "client".into(),
+            policies: vec!["readonly".into()],
+            create_time: created,
+            create_index: 6,
+            modify_index: 6,
+            ..Default::default()
+        }),
+        _ => None,
+    }
+}
+
+#[derive(Parser, Clone, Debug)]
+#[command(
+    name = "nomad-sim",
+    about = "A simulated Nomad agent with a seeded, living cluster (the Yurt demo and test backend)"
+)]
+pub struct Opts {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:4646")]
+    pub listen: String,
+    /// Which cluster to simulate.
+    #[arg(long, value_enum, default_value = "demo")]
+    pub scenario: scenario::Scenario,
+    /// Seed of the scenario (the same seed gives the same cluster).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Serve this directory (the built Yurt bundle) at /ui/.
+    #[arg(long)]
+    pub ui: Option<PathBuf>,
+    /// Forward /v1/ to this real Nomad agent instead of simulating one.
+    #[arg(long)]
+    pub proxy: Option<String>,
+    /// Accept invalid TLS certificates from the --proxy agent.
+    #[arg(long)]
+    pub proxy_insecure: bool,
+    /// Enforce ACLs: anonymous requests are denied; the management and
+    /// read-only token secrets are printed at start-up.
+    #[arg(long)]
+    pub acl: bool,
+    /// Answer /v1/namespaces with 501 "Nomad Enterprise only endpoint", like OSS agents before 1.0.
+    #[arg(long)]
+    pub no_namespaces: bool,
+    /// Fault: add this many milliseconds of latency to every /v1/ request.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Fault: answer this fraction (0.0–1.0) of /v1/ requests with a 500 error.
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Fault: cut every fs/logs and fs/stream response after this many bytes.
+    #[arg(long)]
+    pub drop_stream_after: Option<u64>,
+    /// Milliseconds between simulation ticks.
+    #[arg(long, default_value_t = 1000)]
+    pub tick_ms: u64,
+}
+
+/// Shared server state.
+#[derive(Clone)]
+pub struct Sim {
+    pub store: Store,
+    pub rng: Arc<Mutex<ChaCha8Rng>>,
+    pub opts: Arc<Opts>,
+}
+
+impl Sim {
+    pub fn new(opts: Opts) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+        let cluster = scenario::build(opts.scenario, &mut rng);
+        Sim {
+            store: Store::new(cluster),
+            rng: Arc::new(Mutex::new(rng)),
+            opts: Arc::new(opts),
+        }
+    }
+
+    /// A write that also needs the simulation's random source.
+    pub fn with_rng<T>(&self, f: impl FnOnce(&mut Cluster, &mut ChaCha8Rng) -> T) -> T {
+        let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+        self.store.write(|c| f(c, &mut rng))
+    }
+
+    pub fn opts_regions(&self) -> Vec<String> {
+        vec!["global".into()]
+    }
+
+    /// Runs the cluster forward forever.
+    pub async fn run_ticks(self) {
+        let mut iv = tokio::time::interval(Duration::from_millis(self.opts.tick_ms.max(10)));
+        loop {
+            iv.tick().await;
+            let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+            let changed = {
+                let mut c = self.store.inner.write().unwrap_or_else(|e| e.into_inner());
+                logs::tick_logs(&mut c, &mut rng);
+                sched::tick(&mut c, &mut rng)
+            };
+            if changed {
+                let idx = self.store.read(|c| c.index);
+                self.store.tx.send_replace(idx);
+            }
+        }
+    }
+}
+
+/// Builds the whole HTTP app.
+pub fn app(sim: Sim) -> axum::Router {
+    let api = if let Some(target) = sim.opts.proxy.clone() {
+        proxy::routes(target, sim.opts.proxy_insecure)
+    } else {
+        api::routes()
+            .with_state(sim.clone())
+            .layer(axum::middleware::from_fn_with_state(sim.clone(), faults))
+    };
+    api.merge(ui::routes(sim.opts.ui.clone()))
+}
+
+async fn faults(
+    axum::extract::State(sim): axum::extract::State<Sim>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if sim.opts.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(sim.opts.latency_ms)).await;
+    }
+    if sim.opts.error_rate > 0.0 {
+        let fail = sim
+            .rng
+            .lock()
+            .map(|mut r| r.gen_bool(sim.opts.error_rate.clamp(0.0, 1.0)))
+            .unwrap_or(false);
+        if fail {
+            return api::err(500, "rpc error: simulated fault (--error-rate)").into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Binds, prints the address, and serves until the process ends.
+pub async fn serve(opts: Opts) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&opts.listen).await?;
+    let addr = listener.local_addr()?;
+    let sim = Sim::new(opts.clone());
+    if opts.proxy.is_none() {
+        tokio::spawn(sim.clone().run_ticks());
+    }
+    println!("nomad-sim listening on http://{addr}");
+    if let Some(p) = &opts.proxy {
+        println!("  proxying /v1/ to {p}");
+    } else {
+        println!("  scenario {:?}, seed {}", opts.scenario, opts.seed);
+    }
+    if opts.ui.is_some() {
+        println!("  Yurt UI at http://{addr}/ui/");
+    }
+    if opts.acl {
+        println!("  ACLs on. management token: {MANAGEMENT_SECRET}");
+        println!("           read-only token:  {READONLY_SECRET}");
+    }
+    axum::serve(listener, app(sim)).await
+}

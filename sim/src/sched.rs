@@ -1,0 +1,921 @@
+//! The simulated scheduler and client: registering jobs creates evaluations
+//! and allocations on eligible nodes; a time-driven tick moves task states
+//! forward the way a real client does.
+
+use crate::state::{now_nanos, Cluster, StoredJob, Table};
+use nomad_model::*;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Value};
+
+pub fn uuid(rng: &mut ChaCha8Rng) -> String {
+    let a: u128 = rng.gen();
+    let h = format!("{a:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// Fills the defaults a real agent adds on register.
+pub fn canonicalize(spec: &mut Value, region: &str) {
+    let o = match spec.as_object_mut() {
+        Some(o) => o,
+        None => return,
+    };
+    let id = o
+        .get("ID")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let defaults = [
+        ("Region", json!(region)),
+        ("Namespace", json!("default")),
+        ("Name", json!(id)),
+        ("Type", json!("service")),
+        ("Priority", json!(50)),
+        ("AllAtOnce", json!(false)),
+        ("Datacenters", json!(["*"])),
+        ("NodePool", json!("default")),
+        ("ParentID", json!("")),
+        ("Stop", json!(false)),
+        ("Meta", Value::Null),
+        ("Constraints", Value::Null),
+        ("Affinities", Value::Null),
+        ("Spreads", Value::Null),
+        ("Update", Value::Null),
+        ("Periodic", Value::Null),
+        ("ParameterizedJob", Value::Null),
+        ("Payload", Value::Null),
+        ("Dispatched", json!(false)),
+    ];
+    for (k, v) in defaults {
+        let missing = match o.get(k) {
+            None => true,
+            Some(Value::String(s)) => s.is_empty() && !matches!(k, "ParentID"),
+            _ => false,
+        };
+        if missing {
+            o.insert(k.into(), v);
+        }
+    }
+    if let Some(Value::Array(groups)) = o.get_mut("TaskGroups") {
+        for g in groups {
+            if let Some(g) = g.as_object_mut() {
+                g.entry("Count").or_insert(json!(1));
+                g.entry("Meta").or_insert(Value::Null);
+                g.entry("Constraints").or_insert(Value::Null);
+                g.entry("RestartPolicy").or_insert(json!({"Attempts": 2, "Interval": 1_800_000_000_000i64, "Delay": 15_000_000_000i64, "Mode": "fail"}));
+                g.entry("EphemeralDisk")
+                    .or_insert(json!({"Sticky": false, "SizeMB": 300, "Migrate": false}));
+                if let Some(Value::Array(tasks)) = g.get_mut("Tasks") {
+                    for t in tasks {
+                        if let Some(t) = t.as_object_mut() {
+                            t.entry("Env").or_insert(Value::Null);
+                            t.entry("Meta").or_insert(Value::Null);
+                            t.entry("KillTimeout").or_insert(json!(5_000_000_000i64));
+                            t.entry("LogConfig").or_insert(
+                                json!({"MaxFiles": 10, "MaxFileSizeMB": 10, "Disabled": false}),
+                            );
+                            t.entry("Resources")
+                                .or_insert(json!({"CPU": 100, "MemoryMB": 300}));
+                            t.entry("User").or_insert(json!(""));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub struct RegisterOutcome {
+    pub eval_id: String,
+    pub eval_index: u64,
+    pub job_modify_index: u64,
+}
+
+/// Registers (creates or updates) a job: stores a new version when the spec
+/// changed, creates an evaluation, places allocations.
+pub fn register(
+    c: &mut Cluster,
+    rng: &mut ChaCha8Rng,
+    mut spec: Value,
+    triggered_by: &str,
+) -> RegisterOutcome {
+    let region = c.region.clone();
+    canonicalize(&mut spec, &region);
+    let ns = spec["Namespace"].as_str().unwrap_or("default").to_string();
+    let id = spec["ID"].as_str().unwrap_or("").to_string();
+    let key = (ns.clone(), id.clone());
+    let now = now_nanos();
+    let idx = c.bump(&[Table::Jobs, Table::Summaries]);
+    let (version, create_index, mut versions) = match c.jobs.get(&key) {
+        Some(prev) => {
+            let pv = prev.spec["Version"].as_u64().unwrap_or(0);
+            let changed = strip_meta(&prev.spec) != strip_meta(&spec);
+            (
+                if changed { pv + 1 } else { pv },
+                prev.spec["CreateIndex"].as_u64().unwrap_or(idx),
+                prev.versions.clone(),
+            )
+        }
+        None => (0, idx, vec![]),
+    };
+    let o = spec.as_object_mut().expect("job spec is an object");
+    o.insert("Version".into(), json!(version));
+    o.insert("Stable".into(), json!(false));
+    o.insert("SubmitTime".into(), json!(now));
+    o.insert("CreateIndex".into(), json!(create_index));
+    o.insert("ModifyIndex".into(), json!(idx));
+    o.insert("JobModifyIndex".into(), json!(idx));
+    o.insert("Status".into(), json!("pending"));
+    o.insert("StatusDescription".into(), json!(""));
+    versions.retain(|v| v["Version"].as_u64() != Some(version));
+    versions.insert(0, spec.clone());
+    versions.truncate(6);
+    c.jobs.insert(key.clone(), StoredJob { spec, versions });
+    let out = evaluate(c, rng, &ns, &id, triggered_by);
+    RegisterOutcome {
+        eval_id: out.0,
+        eval_index: out.1,
+        job_modify_index: idx,
+    }
+}
+
+fn strip_meta(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(o) = v.as_object_mut() {
+        for k in [
+            "Version",
+            "Stable",
+            "SubmitTime",
+            "CreateIndex",
+            "ModifyIndex",
+            "JobModifyIndex",
+            "Status",
+            "StatusDescription",
+        ] {
+            o.remove(k);
+        }
+    }
+    v
+}
+
+/// Creates an evaluation for the job and runs the scheduler on it.
+pub fn evaluate(
+    c: &mut Cluster,
+    rng: &mut ChaCha8Rng,
+    ns: &str,
+    id: &str,
+    triggered_by: &str,
+) -> (String, u64) {
+    let idx = c.bump(&[
+        Table::Evals,
+        Table::Allocs,
+        Table::Summaries,
+        Table::Jobs,
+        Table::Deployments,
+    ]);
+    let now = now_nanos();
+    let job = match c.job(ns, id) {
+        Some(j) => j.typed(),
+        None => return (String::new(), idx),
+    };
+    let mut eval = Evaluation {
+        id: uuid(rng),
+        namespace: ns.into(),
+        priority: job.priority,
+        eval_type: job.job_type.clone(),
+        triggered_by: triggered_by.into(),
+        job_id: id.into(),
+        job_modify_index: job.job_modify_index,
+        status: "complete".into(),
+        snapshot_index: idx,
+        create_index: idx,
+        modify_index: idx,
+        create_time: UnixNanos(now),
+        modify_time: UnixNanos(now),
+        ..Default::default()
+    };
+    if !(job.is_periodic() || job.is_parameterized()) {
+        let (failed, queued) = reconcile(c, rng, &job, &eval.id, idx);
+        eval.queued_allocations = queued;
+        if !failed.is_empty() {
+            let blocked = Evaluation {
+                id: uuid(rng),
+                status: "blocked".into(),
+                status_description: "created to place remaining allocations".into(),
+                triggered_by: "queued-allocs".into(),
+                previous_eval: eval.id.clone(),
+                ..eval.clone()
+            };
+            eval.blocked_eval = blocked.id.clone();
+            eval.failed_tg_allocs = failed;
+            c.evals.insert(blocked.id.clone(), blocked);
+        }
+    }
+    let eid = eval.id.clone();
+    c.evals.insert(eid.clone(), eval);
+    let status = c.derive_job_status(ns, id);
+    if let Some(j) = c.jobs.get_mut(&(ns.to_string(), id.to_string())) {
+        j.spec["Status"] = json!(status);
+        j.spec["ModifyIndex"] = json!(idx);
+    }
+    c.recompute_summary(ns, id);
+    (eid, idx)
+}
+
+/// Brings the job's allocations in line with its spec: stops what is no
+/// longer wanted, replaces allocations of older versions, places the rest.
+/// Returns placement failures and queued counts per group.
+fn reconcile(
+    c: &mut Cluster,
+    rng: &mut ChaCha8Rng,
+    job: &Job,
+    eval_id: &str,
+    idx: u64,
+) -> (
+    std::collections::BTreeMap<String, AllocMetric>,
+    std::collections::BTreeMap<String, i64>,
+) {
+    let mut failed = std::collections::BTreeMap::new();
+    let mut queued = std::collections::BTreeMap::new();
+    let now = now_nanos();
+    let ns = job.namespace.clone();
+    // stop everything for a stopped job, and allocations of removed groups
+    let live: Vec<String> = c
+        .allocs_of_job(&ns, &job.id)
+        .filter(|a| a.desired_status == "run")
+        .map(|a| a.id.clone())
+        .collect();
+    for aid in live {
+        let a = c.allocs.get_mut(&aid).expect("alloc exists");
+        let group_exists = job.task_groups.iter().any(|g| g.name == a.task_group);
+        let outdated = a.job_version != job.version && job.job_type != "batch";
+        if job.stop || !group_exists || outdated {
+            stop_alloc(
+                a,
+                if job.stop {
+                    "alloc not needed due to job update"
+                } else {
+                    "alloc is being updated due to job update"
+                },
+                idx,
+                now,
+            );
+        }
+    }
+    if job.stop {
+        return (failed, queued);
+    }
+    let mut deployment_id = String::new();
+    let needs_deployment = job.job_type == "service"
+        && job.version > 0
+        && job
+            .task_groups
+            .iter()
+            .any(|g| g.update.is_some() || job.update.is_some());
+    if needs_deployment {
+        let d = Deployment {
+            id: uuid(rng),
+            namespace: ns.clone(),
+            job_id: job.id.clone(),
+            job_version: job.version,
+            job_modify_index: job.job_modify_index,
+            job_spec_modify_index: job.job_modify_index,
+            job_create_index: job.create_index,
+            task_groups: job
+                .task_groups
+                .iter()
+                .map(|g| {
+                    let canary = g
+                        .update
+                        .as_ref()
+                        .or(job.update.as_ref())
+                        .map_or(0, |u| u.canary);
+                    (
+                        g.name.clone(),
+                        DeploymentState {
+                            desired_total: g.count,
+                            desired_canaries: canary,
+                            auto_revert: g.update.as_ref().is_some_and(|u| u.auto_revert),
+                            progress_deadline: Nanos::from_secs(600),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect(),
+            status: "running".into(),
+            status_description: "Deployment is running".into(),
+            create_index: idx,
+            modify_index: idx,
+            create_time: UnixNanos(now),
+            modify_time: UnixNanos(now),
+        };
+        // cancel older active deployments
+        for od in c
+            .deployments
+            .values_mut()
+            .filter(|d| d.job_id == job.id && d.namespace == ns && d.is_active())
+        {
+            od.status = "cancelled".into();
+            od.status_description = "Cancelled due to newer version of job".into();
+            od.modify_index = idx;
+        }
+        deployment_id = d.id.clone();
+        c.deployments.insert(d.id.clone(), d);
+    }
+    for tg in &job.task_groups {
+        let have = c
+            .allocs_of_job(&ns, &job.id)
+            .filter(|a| {
+                a.task_group == tg.name
+                    && a.desired_status == "run"
+                    && (job.job_type != "batch" || a.client_status != "failed")
+            })
+            .count() as i64;
+        let batch_done = job.job_type == "batch"
+            && c.allocs_of_job(&ns, &job.id)
+                .filter(|a| a.task_group == tg.name && a.client_status == "complete")
+                .count() as i64
+                >= tg.count;
+        let nodes = eligible_nodes(c, job, tg);
+        let mut used = node_usage(c);
+        let want = if job.job_type == "system" {
+            nodes.len() as i64
+        } else {
+            tg.count
+        };
+        let mut missing = (want - have).max(0);
+        if batch_done {
+            missing = 0;
+        }
+        let mut metric = AllocMetric {
+            nodes_evaluated: nodes.len() as i64,
+            nodes_in_pool: c.nodes.len() as i64,
+            ..Default::default()
+        };
+        for dc in &job.datacenters {
+            metric.nodes_available.insert(
+                dc.clone(),
+                nodes
+                    .iter()
+                    .filter(|n| &c.nodes[*n].datacenter == dc)
+                    .count() as i64,
+            );
+        }
+        let mut placed = 0;
+        let mut slot = 0;
+        while missing > 0 {
+            let node_id = if job.job_type == "system" {
+                let used: Vec<_> = c
+                    .allocs_of_job(&ns, &job.id)
+                    .filter(|a| a.task_group == tg.name && a.desired_status == "run")
+                    .map(|a| a.node_id.clone())
+                    .collect();
+                nodes.iter().find(|n| !used.contains(n)).cloned()
+            } else {
+                pick_node(c, &nodes, tg, &mut used)
+            };
+            let Some(node_id) = node_id else {
+                let mut m = metric.clone();
+                if nodes.is_empty() {
+                    for con in job.constraints.iter().chain(&tg.constraints) {
+                        m.constraint_filtered
+                            .insert(con.to_string(), c.nodes.len() as i64);
+                    }
+                    m.nodes_filtered = c.nodes.len() as i64;
+                } else {
+                    m.nodes_exhausted = nodes.len() as i64;
+                    m.dimension_exhausted
+                        .insert("memory".into(), nodes.len() as i64);
+                }
+                m.coalesced_failures = missing - 1;
+                failed.insert(tg.name.clone(), m);
+                queued.insert(tg.name.clone(), missing);
+                break;
+            };
+            while c.allocs_of_job(&ns, &job.id).any(|a| {
+                a.name == format!("{}.{}[{slot}]", job.id, tg.name) && a.desired_status == "run"
+            }) {
+                slot += 1;
+            }
+            let a = new_alloc(
+                c,
+                rng,
+                job,
+                tg,
+                &node_id,
+                eval_id,
+                &deployment_id,
+                slot,
+                &metric,
+                idx,
+                now,
+            );
+            c.insert_alloc(a);
+            slot += 1;
+            placed += 1;
+            missing -= 1;
+        }
+        queued.entry(tg.name.clone()).or_insert(0);
+        if let Some(d) = c.deployments.get_mut(&deployment_id) {
+            if let Some(s) = d.task_groups.get_mut(&tg.name) {
+                s.placed_allocs += placed;
+            }
+        }
+    }
+    (failed, queued)
+}
+
+pub fn stop_alloc(a: &mut Allocation, why: &str, idx: u64, now: i64) {
+    a.desired_status = "stop".into();
+    a.desired_description = why.into();
+    if !a.is_terminal() || a.client_status == "pending" || a.client_status == "running" {
+        a.client_status = "complete".into();
+    }
+    for st in a.task_states.values_mut() {
+        if st.state != "dead" {
+            st.state = "dead".into();
+            st.finished_at = WallTime::from_unix_nanos(now);
+            st.events.push(TaskEvent {
+                event_type: "Killing".into(),
+                time: UnixNanos(now),
+                kill_timeout: Nanos::from_secs(5),
+                ..Default::default()
+            });
+            st.events.push(TaskEvent {
+                event_type: "Killed".into(),
+                time: UnixNanos(now + 1_000_000),
+                ..Default::default()
+            });
+        }
+    }
+    a.modify_index = idx;
+    a.alloc_modify_index = idx;
+    a.modify_time = UnixNanos(now);
+}
+
+fn eligible_nodes(c: &Cluster, job: &Job, tg: &TaskGroup) -> Vec<String> {
+    let drivers: Vec<&str> = tg.tasks.iter().map(|t| t.driver.as_str()).collect();
+    c.nodes
+        .values()
+        .filter(|n| {
+            n.status == "ready"
+                && n.scheduling_eligibility == "eligible"
+                && n.drain_strategy.is_none()
+        })
+        .filter(|n| {
+            job.datacenters
+                .iter()
+                .any(|dc| dc == "*" || *dc == n.datacenter)
+        })
+        .filter(|n| {
+            job.node_pool.is_empty() || job.node_pool == "all" || n.node_pool == job.node_pool
+        })
+        .filter(|n| {
+            drivers
+                .iter()
+                .all(|d| n.drivers.get(*d).is_some_and(|i| i.detected && i.healthy))
+        })
+        .filter(|n| {
+            job.constraints
+                .iter()
+                .chain(&tg.constraints)
+                .all(|con| constraint_ok(n, con))
+        })
+        .map(|n| n.id.clone())
+        .collect()
+}
+
+fn constraint_ok(n: &Node, con: &Constraint) -> bool {
+    let l = if let Some(attr) = con
+        .l_target
+        .strip_prefix("${attr.")
+        .and_then(|s| s.strip_suffix('}'))
+    {
+        n.attributes.get(attr).cloned().unwrap_or_default()
+    } else if let Some(m) = con
+        .l_target
+        .strip_prefix("${meta.")
+        .and_then(|s| s.strip_suffix('}'))
+    {
+        n.meta.get(m).cloned().unwrap_or_default()
+    } else if con.l_target == "${node.class}" {
+        n.node_class.clone()
+    } else if con.l_target == "${node.datacenter}" {
+        n.datacenter.clone()
+    } else {
+        con.l_target.clone()
+    };
+    match con.operand.as_str() {
+        "=" | "==" | "is" => l == con.r_target,
+        "!=" | "not" => l != con.r_target,
+        "regexp" => l.contains(con.r_target.trim_matches(|c| c == '^' || c == '$')),
+        "is_set" => !l.is_empty(),
+        "is_not_set" => l.is_empty(),
+        _ => true,
+    }
+}
+
+/// CPU and memory in use per node, from live allocations (one pass).
+fn node_usage(c: &Cluster) -> std::collections::HashMap<String, (i64, i64)> {
+    let mut m = std::collections::HashMap::new();
+    for a in c
+        .allocs
+        .values()
+        .filter(|a| a.desired_status == "run" && !a.is_terminal())
+    {
+        let r = a.resources_summary();
+        let e = m.entry(a.node_id.clone()).or_insert((0, 0));
+        e.0 += r.cpu_mhz;
+        e.1 += r.memory_mb;
+    }
+    m
+}
+
+/// Picks the node with the most free memory that still fits the group, and
+/// books the group's resources on it.
+fn pick_node(
+    c: &Cluster,
+    nodes: &[String],
+    tg: &TaskGroup,
+    used: &mut std::collections::HashMap<String, (i64, i64)>,
+) -> Option<String> {
+    let need_mem: i64 = tg
+        .tasks
+        .iter()
+        .map(|t| t.resources.as_ref().map_or(300, |r| r.memory_mb))
+        .sum();
+    let need_cpu: i64 = tg
+        .tasks
+        .iter()
+        .map(|t| t.resources.as_ref().map_or(100, |r| r.cpu))
+        .sum();
+    let best = nodes
+        .iter()
+        .filter_map(|id| {
+            let total = c.nodes[id].total_resources();
+            let u = used.get(id).copied().unwrap_or((0, 0));
+            let free_mem = total.memory_mb - u.1;
+            let free_cpu = total.cpu_mhz - u.0;
+            (free_mem >= need_mem && free_cpu >= need_cpu).then_some((free_mem, id.clone()))
+        })
+        .max_by_key(|(m, id)| (*m, std::cmp::Reverse(id.clone())))
+        .map(|(_, id)| id)?;
+    let e = used.entry(best.clone()).or_insert((0, 0));
+    e.0 += need_cpu;
+    e.1 += need_mem;
+    Some(best)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_alloc(
+    c: &Cluster,
+    rng: &mut ChaCha8Rng,
+    job: &Job,
+    tg: &TaskGroup,
+    node_id: &str,
+    eval_id: &str,
+    deployment_id: &str,
+    slot: usize,
+    metric: &AllocMetric,
+    idx: u64,
+    now: i64,
+) -> Allocation {
+    let node = &c.nodes[node_id];
+    let ip = node
+        .attributes
+        .get("unique.network.ip-address")
+        .cloned()
+        .unwrap_or_else(|| "10.0.0.1".into());
+    let mut tasks = std::collections::BTreeMap::new();
+    let mut legacy = std::collections::BTreeMap::new();
+    let mut states = std::collections::BTreeMap::new();
+    for t in &tg.tasks {
+        let r = t.resources.clone().unwrap_or(Resources {
+            cpu: 100,
+            memory_mb: 300,
+            ..Default::default()
+        });
+        tasks.insert(
+            t.name.clone(),
+            AllocatedTaskResources {
+                cpu: Some(AllocatedCpu {
+                    cpu_shares: r.cpu,
+                    reserved_cores: vec![],
+                }),
+                memory: Some(AllocatedMemory {
+                    memory_mb: r.memory_mb,
+                    memory_max_mb: r.memory_max_mb,
+                }),
+                networks: vec![],
+            },
+        );
+        legacy.insert(
+            t.name.clone(),
+            Resources {
+                cpu: r.cpu,
+                memory_mb: r.memory_mb,
+                ..Default::default()
+            },
+        );
+        states.insert(
+            t.name.clone(),
+            TaskState {
+                state: "pending".into(),
+                events: vec![TaskEvent {
+                    event_type: "Received".into(),
+                    time: UnixNanos(now),
+                    display_message: "Task received by client".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        );
+    }
+    let mut ports = vec![];
+    for n in &tg.networks {
+        for p in n.dynamic_ports.iter() {
+            ports.push(AllocatedPortMapping {
+                label: p.label.clone(),
+                value: rng.gen_range(20000..32000),
+                to: p.to,
+                host_ip: ip.clone(),
+            });
+        }
+        for p in n.reserved_ports.iter() {
+            ports.push(AllocatedPortMapping {
+                label: p.label.clone(),
+                value: p.value,
+                to: p.to,
+                host_ip: ip.clone(),
+            });
+        }
+    }
+    let mut m = metric.clone();
+    m.scores
+        .insert(format!("{node_id}.binpack"), rng.gen_range(0.2..0.95));
+    m.allocation_time = Nanos(rng.gen_range(20_000..90_000));
+    let disk = tg.ephemeral_disk.as_ref().map_or(300, |d| d.size_mb);
+    Allocation {
+        id: uuid(rng),
+        eval_id: eval_id.into(),
+        name: format!("{}.{}[{slot}]", job.id, tg.name),
+        namespace: job.namespace.clone(),
+        node_id: node_id.into(),
+        node_name: node.name.clone(),
+        job_id: job.id.clone(),
+        job_type: job.job_type.clone(),
+        job_version: job.version,
+        task_group: tg.name.clone(),
+        allocated_resources: Some(AllocatedResources {
+            tasks,
+            shared: Some(AllocatedSharedResources {
+                disk_mb: disk,
+                networks: vec![],
+                ports,
+            }),
+        }),
+        task_resources: legacy,
+        shared_resources: Some(Resources {
+            disk_mb: disk,
+            ..Default::default()
+        }),
+        metrics: Some(m),
+        desired_status: "run".into(),
+        client_status: "pending".into(),
+        task_states: states,
+        deployment_id: deployment_id.into(),
+        create_index: idx,
+        modify_index: idx,
+        alloc_modify_index: idx,
+        create_time: UnixNanos(now),
+        modify_time: UnixNanos(now),
+        ..Default::default()
+    }
+}
+
+/// How a task of a job behaves in the simulation, from its job's meta.
+fn behaviour(job: &Value) -> (&'static str, i64) {
+    let meta = job.get("Meta");
+    let b = meta
+        .and_then(|m| m.get("sim.behaviour"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let secs = meta
+        .and_then(|m| m.get("sim.runtime"))
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    match b {
+        "crash" => ("crash", secs),
+        "fail-start" => ("fail-start", secs),
+        _ => ("ok", secs),
+    }
+}
+
+/// One step of the simulated clients. Returns true when anything changed.
+pub fn tick(c: &mut Cluster, rng: &mut ChaCha8Rng) -> bool {
+    let now = now_nanos();
+    let mut changed_jobs = std::collections::BTreeSet::new();
+    let ids: Vec<String> = c
+        .allocs
+        .values()
+        .filter(|a| a.desired_status == "run" && !a.is_terminal())
+        .map(|a| a.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return false;
+    }
+    let idx = c.index + 1;
+    for id in ids {
+        let (ns, job_id) = {
+            let a = &c.allocs[&id];
+            (a.namespace.clone(), a.job_id.clone())
+        };
+        let Some(job) = c.job(&ns, &job_id) else {
+            continue;
+        };
+        let job_type = job.get_str("Type").to_string();
+        let (beh, runtime) = behaviour(&job.spec);
+        let restart_attempts = 2;
+        let a = c.allocs.get_mut(&id).expect("alloc");
+        let age = (now - a.create_time.0) / 1_000_000_000;
+        let mut changed = false;
+        for st in a.task_states.values_mut() {
+            let last = st.events.last().map_or(0, |e| e.time.0);
+            let since = (now - last) / 1_000_000_000;
+            match (
+                st.state.as_str(),
+                st.events.last().map(|e| e.event_type.as_str()),
+            ) {
+                ("pending", Some("Received")) if since >= 1 => {
+                    st.events.push(TaskEvent {
+                        event_type: "Task Setup".into(),
+                        time: UnixNanos(now),
+                        message: "Building Task Directory".into(),
+                        display_message: "Building Task Directory".into(),
+                        ..Default::default()
+                    });
+                    changed = true;
+                }
+                ("pending", Some("Task Setup")) if since >= 1 => {
+                    st.events.push(TaskEvent {
+                        event_type: "Driver".into(),
+                        time: UnixNanos(now),
+                        driver_message: "Downloading image".into(),
+                        display_message: "Downloading image".into(),
+                        ..Default::default()
+                    });
+                    changed = true;
+                }
+                ("pending", Some("Driver")) | ("pending", Some("Restarting")) if since >= 1 => {
+                    if beh == "fail-start" {
+                        st.events.push(TaskEvent { event_type: "Driver Failure".into(), time: UnixNanos(now), driver_error: "failed to create container: image not found: registry.internal/payments:9.9".into(), display_message: "failed to create container: image not found: registry.internal/payments:9.9".into(), fails_task: true, ..Default::default() });
+                        st.events.push(TaskEvent {
+                            event_type: "Not Restarting".into(),
+                            time: UnixNanos(now + 1000),
+                            restart_reason: "Error was unrecoverable".into(),
+                            display_message: "Error was unrecoverable".into(),
+                            fails_task: true,
+                            ..Default::default()
+                        });
+                        st.state = "dead".into();
+                        st.failed = true;
+                        st.finished_at = WallTime::from_unix_nanos(now);
+                    } else {
+                        st.events.push(TaskEvent {
+                            event_type: "Started".into(),
+                            time: UnixNanos(now),
+                            display_message: "Task started by client".into(),
+                            ..Default::default()
+                        });
+                        st.state = "running".into();
+                        st.started_at = WallTime::from_unix_nanos(now);
+                    }
+                    changed = true;
+                }
+                ("running", _)
+                    if (job_type == "batch" && since >= runtime)
+                        || (beh == "crash" && since >= runtime) =>
+                {
+                    let code = if beh == "crash" { 137 } else { 0 };
+                    st.events.push(TaskEvent {
+                        event_type: "Terminated".into(),
+                        time: UnixNanos(now),
+                        exit_code: code,
+                        display_message: format!(
+                            "Exit Code: {code}{}",
+                            if code == 137 {
+                                ", Exit Message: \"OOM Killed\""
+                            } else {
+                                ""
+                            }
+                        ),
+                        ..Default::default()
+                    });
+                    if code != 0 && (st.restarts as i64) < restart_attempts {
+                        st.restarts += 1;
+                        st.last_restart = WallTime::from_unix_nanos(now);
+                        st.events.push(TaskEvent {
+                            event_type: "Restarting".into(),
+                            time: UnixNanos(now + 1000),
+                            restart_reason: "Restart within policy".into(),
+                            start_delay: Nanos::from_secs(15),
+                            display_message: "Restart within policy - Task restarting in 15s"
+                                .into(),
+                            ..Default::default()
+                        });
+                        st.state = "pending".into();
+                    } else {
+                        if code != 0 {
+                            st.events.push(TaskEvent { event_type: "Not Restarting".into(), time: UnixNanos(now + 1000), restart_reason: "Exceeded allowed attempts 2 in interval 30m0s and mode is \"fail\"".into(), display_message: "Exceeded allowed attempts 2 in interval 30m0s and mode is \"fail\"".into(), fails_task: true, ..Default::default() });
+                            st.failed = true;
+                        }
+                        st.state = "dead".into();
+                        st.finished_at = WallTime::from_unix_nanos(now);
+                    }
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        let _ = age;
+        if changed {
+            let states: Vec<_> = a.task_states.values().collect();
+            let new_status = if states.iter().all(|s| s.state == "dead") {
+                if states.iter().any(|s| s.failed) {
+                    "failed"
+                } else {
+                    "complete"
+                }
+            } else if states.iter().any(|s| s.state == "running") {
+                "running"
+            } else {
+                "pending"
+            };
+            if new_status != a.client_status {
+                a.client_status = new_status.into();
+                a.client_description = match new_status {
+                    "running" => "Tasks are running",
+                    "failed" => "Failed tasks",
+                    "complete" => "All tasks have completed",
+                    _ => "No tasks have started",
+                }
+                .into();
+                if new_status == "running" && !a.deployment_id.is_empty() {
+                    a.deployment_status = Some(AllocDeploymentStatus {
+                        healthy: Some(true),
+                        timestamp: WallTime::from_unix_nanos(now),
+                        canary: false,
+                        modify_index: idx,
+                    });
+                    if let Some(d) = c.deployments.get_mut(&a.deployment_id) {
+                        if let Some(s) = d.task_groups.get_mut(&a.task_group) {
+                            s.healthy_allocs += 1;
+                            if s.healthy_allocs >= s.desired_total
+                                && s.desired_canaries == 0
+                                && d.status == "running"
+                            {
+                                d.status = "successful".into();
+                                d.status_description = "Deployment completed successfully".into();
+                            }
+                        }
+                        d.modify_index = idx;
+                        d.modify_time = UnixNanos(now);
+                    }
+                }
+            }
+            a.modify_index = idx;
+            a.modify_time = UnixNanos(now);
+            changed_jobs.insert((ns, job_id));
+        }
+    }
+    if changed_jobs.is_empty() {
+        return false;
+    }
+    c.bump(&[
+        Table::Allocs,
+        Table::Summaries,
+        Table::Jobs,
+        Table::Deployments,
+    ]);
+    for (ns, id) in changed_jobs {
+        let status = c.derive_job_status(&ns, &id);
+        let idx = c.index;
+        if let Some(j) = c.jobs.get_mut(&(ns.clone(), id.clone())) {
+            if j.spec["Status"] != json!(status) {
+                j.spec["Status"] = json!(status);
+                j.spec["ModifyIndex"] = json!(idx);
+            }
+        }
+        c.recompute_summary(&ns, &id);
+    }
+    let _ = rng;
+    true
+}

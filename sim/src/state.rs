@@ -1,0 +1,275 @@
+//! In-memory cluster state with a single raft-like index. Every write bumps
+//! the index and stamps the tables it touched; blocking queries wait on a
+//! watch channel until their table passes the index they hold.
+
+use nomad_model::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::watch;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    Jobs,
+    Allocs,
+    Nodes,
+    Evals,
+    Deployments,
+    Namespaces,
+    Summaries,
+}
+
+/// A job as stored: its full spec as JSON (so nothing submitted is lost)
+/// plus every version.
+#[derive(Clone, Debug)]
+pub struct StoredJob {
+    pub spec: Value,
+    pub versions: Vec<Value>,
+}
+
+impl StoredJob {
+    pub fn get_str(&self, k: &str) -> &str {
+        self.spec.get(k).and_then(Value::as_str).unwrap_or("")
+    }
+    pub fn id(&self) -> &str {
+        self.get_str("ID")
+    }
+    pub fn namespace(&self) -> &str {
+        self.get_str("Namespace")
+    }
+    pub fn typed(&self) -> Job {
+        serde_json::from_value(self.spec.clone()).unwrap_or_default()
+    }
+}
+
+/// One task's log files.
+#[derive(Clone, Debug, Default)]
+pub struct TaskLogs {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// Bytes dropped from the front by truncation, per stream (for FileEvents).
+    pub stdout_gen: u64,
+    pub stderr_gen: u64,
+}
+
+#[derive(Default)]
+pub struct Cluster {
+    pub index: u64,
+    pub table_index: HashMap<Table, u64>,
+    pub jobs: BTreeMap<(String, String), StoredJob>,
+    pub allocs: BTreeMap<String, Allocation>,
+    pub nodes: BTreeMap<String, Node>,
+    pub evals: BTreeMap<String, Evaluation>,
+    pub deployments: BTreeMap<String, Deployment>,
+    pub namespaces: BTreeMap<String, Namespace>,
+    pub summaries: BTreeMap<(String, String), JobSummary>,
+    pub logs: HashMap<(String, String), TaskLogs>,
+    /// Secondary index: allocation IDs per (namespace, job).
+    pub job_allocs: HashMap<(String, String), Vec<String>>,
+    pub region: String,
+}
+
+impl Cluster {
+    /// Bumps the index and stamps the given tables.
+    pub fn bump(&mut self, tables: &[Table]) -> u64 {
+        self.index += 1;
+        for t in tables {
+            self.table_index.insert(*t, self.index);
+        }
+        self.index
+    }
+    pub fn table(&self, t: Table) -> u64 {
+        self.table_index.get(&t).copied().unwrap_or(1).max(1)
+    }
+    pub fn job(&self, ns: &str, id: &str) -> Option<&StoredJob> {
+        self.jobs.get(&(ns.to_string(), id.to_string()))
+    }
+    pub fn allocs_of_job<'a>(
+        &'a self,
+        ns: &'a str,
+        id: &'a str,
+    ) -> impl Iterator<Item = &'a Allocation> + 'a {
+        self.job_allocs
+            .get(&(ns.to_string(), id.to_string()))
+            .into_iter()
+            .flatten()
+            .filter_map(|aid| self.allocs.get(aid))
+    }
+    pub fn insert_alloc(&mut self, a: Allocation) {
+        self.job_allocs
+            .entry((a.namespace.clone(), a.job_id.clone()))
+            .or_default()
+            .push(a.id.clone());
+        self.allocs.insert(a.id.clone(), a);
+    }
+    pub fn remove_alloc(&mut self, id: &str) -> Option<Allocation> {
+        let a = self.allocs.remove(id)?;
+        if let Some(v) = self
+            .job_allocs
+            .get_mut(&(a.namespace.clone(), a.job_id.clone()))
+        {
+            v.retain(|x| x != id);
+        }
+        Some(a)
+    }
+
+    /// Recomputes the summary of one job from its allocations.
+    pub fn recompute_summary(&mut self, ns: &str, id: &str) {
+        let Some(job) = self.job(ns, id) else {
+            self.summaries.remove(&(ns.to_string(), id.to_string()));
+            return;
+        };
+        let typed = job.typed();
+        let mut s = self
+            .summaries
+            .get(&(ns.to_string(), id.to_string()))
+            .cloned()
+            .unwrap_or_else(|| JobSummary {
+                job_id: id.to_string(),
+                namespace: ns.to_string(),
+                create_index: typed.create_index,
+                ..Default::default()
+            });
+        s.summary.clear();
+        for tg in &typed.task_groups {
+            s.summary
+                .insert(tg.name.clone(), TaskGroupSummary::default());
+        }
+        for a in self.allocs_of_job(ns, id) {
+            let e = s.summary.entry(a.task_group.clone()).or_default();
+            match a.client_status.as_str() {
+                "pending" => e.starting += 1,
+                "running" => e.running += 1,
+                "complete" => e.complete += 1,
+                "failed" => e.failed += 1,
+                "lost" => e.lost += 1,
+                "unknown" => e.unknown += 1,
+                _ => {}
+            }
+        }
+        // queued: blocked placements recorded on the latest eval
+        if let Some(ev) = self
+            .evals
+            .values()
+            .filter(|e| e.job_id == id && e.namespace == ns)
+            .max_by_key(|e| e.create_index)
+        {
+            for (g, q) in &ev.queued_allocations {
+                s.summary.entry(g.clone()).or_default().queued = *q;
+            }
+        }
+        if typed.is_periodic() || typed.is_parameterized() {
+            let mut c = JobChildrenSummary::default();
+            for j in self
+                .jobs
+                .values()
+                .filter(|j| j.get_str("ParentID") == id && j.namespace() == ns)
+            {
+                match j.get_str("Status") {
+                    "pending" => c.pending += 1,
+                    "running" => c.running += 1,
+                    _ => c.dead += 1,
+                }
+            }
+            s.children = Some(c);
+        } else {
+            s.children = Some(JobChildrenSummary::default());
+        }
+        s.modify_index = self.index;
+        self.summaries.insert((ns.to_string(), id.to_string()), s);
+    }
+
+    /// Job status as Nomad derives it: dead when stopped or everything is
+    /// terminal, running when something runs, pending otherwise.
+    pub fn derive_job_status(&self, ns: &str, id: &str) -> &'static str {
+        let Some(job) = self.job(ns, id) else {
+            return "dead";
+        };
+        let typed = job.typed();
+        if typed.is_periodic() || typed.is_parameterized() {
+            return if typed.stop { "dead" } else { "running" };
+        }
+        let allocs: Vec<_> = self.allocs_of_job(ns, id).collect();
+        if allocs.iter().any(|a| {
+            a.client_status == "running"
+                || (a.client_status == "pending" && a.desired_status == "run")
+        }) {
+            return "running";
+        }
+        if typed.stop {
+            return "dead";
+        }
+        if allocs.is_empty() {
+            return "pending";
+        }
+        if typed.job_type == "batch" && allocs.iter().all(|a| a.is_terminal()) {
+            return "dead";
+        }
+        "pending"
+    }
+}
+
+/// Shared state handle.
+#[derive(Clone)]
+pub struct Store {
+    pub inner: Arc<RwLock<Cluster>>,
+    pub tx: Arc<watch::Sender<u64>>,
+}
+
+impl Store {
+    pub fn new(c: Cluster) -> Self {
+        let idx = c.index;
+        let (tx, _) = watch::channel(idx);
+        Store {
+            inner: Arc::new(RwLock::new(c)),
+            tx: Arc::new(tx),
+        }
+    }
+
+    pub fn read<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
+        let g = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        f(&g)
+    }
+
+    /// Runs a write and wakes blocking queries.
+    pub fn write<R>(&self, f: impl FnOnce(&mut Cluster) -> R) -> R {
+        let (r, idx) = {
+            let mut g = self.inner.write().unwrap_or_else(|e| e.into_inner());
+            let r = f(&mut g);
+            (r, g.index)
+        };
+        self.tx.send_replace(idx);
+        r
+    }
+
+    /// Blocks until any of `tables` has an index above `min_index`, or
+    /// `wait` passes. Returns the index to report.
+    pub async fn block(&self, tables: &[Table], min_index: u64, wait: Duration) -> u64 {
+        let current = |s: &Store| s.read(|c| tables.iter().map(|t| c.table(*t)).max().unwrap_or(1));
+        let idx = current(self);
+        if min_index == 0 || idx > min_index {
+            return idx;
+        }
+        let mut rx = self.tx.subscribe();
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, rx.changed()).await {
+                Ok(Ok(())) => {
+                    let idx = current(self);
+                    if idx > min_index {
+                        return idx;
+                    }
+                }
+                _ => return current(self),
+            }
+        }
+    }
+}
+
+pub fn now_nanos() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,67 @@
+//! Serves the built Yurt bundle at `/ui/` like the agent does: `/` redirects
+//! there, and unknown paths under `/ui/` get `index.html` so deep links work.
+
+use axum::body::Body;
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use std::path::{Component, PathBuf};
+
+pub fn routes(dir: Option<PathBuf>) -> Router {
+    let r = Router::new().route("/", get(|| async { Redirect::temporary("/ui/") }));
+    match dir {
+        None => r.route(
+            "/ui/",
+            get(|| async {
+                (
+                    StatusCode::NOT_FOUND,
+                    "nomad-sim was started without --ui DIR",
+                )
+            }),
+        ),
+        Some(dir) => {
+            let d2 = dir.clone();
+            r.route("/ui", get(|| async { Redirect::permanent("/ui/") }))
+                .route("/ui/", get(move |uri: Uri| serve(dir.clone(), uri)))
+                .route("/ui/{*rest}", get(move |uri: Uri| serve(d2.clone(), uri)))
+        }
+    }
+}
+
+async fn serve(dir: PathBuf, uri: Uri) -> Response {
+    let rel = uri.path().trim_start_matches("/ui").trim_start_matches('/');
+    let mut path = dir.clone();
+    for c in std::path::Path::new(rel).components() {
+        if let Component::Normal(p) = c {
+            path.push(p);
+        }
+    }
+    let (path, is_index) = if rel.is_empty() || !path.is_file() {
+        (dir.join("index.html"), true)
+    } else {
+        (path, false)
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => {
+            let mime = mime_guess::from_path(&path).first_or_octet_stream();
+            let mut r = Response::new(Body::from(bytes));
+            if let Ok(v) = HeaderValue::from_str(mime.as_ref()) {
+                r.headers_mut().insert(header::CONTENT_TYPE, v);
+            }
+            let cache = if is_index {
+                "no-cache"
+            } else {
+                "public, max-age=31536000, immutable"
+            };
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            r
+        }
+        Err(_) => (
+            StatusCode::NOT_FOUND,
+            "UI bundle not found; build it with trunk",
+        )
+            .into_response(),
+    }
+}
