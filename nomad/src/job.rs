@@ -94,7 +94,7 @@ impl JobSummary {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct TaskGroupSummary {
     #[serde(deserialize_with = "int")]

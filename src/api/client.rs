@@ -1,0 +1,213 @@
+//! The HTTP client: the only code that talks to the agent. Adds
+//! `X-Nomad-Token`, `region` and `namespace`, reads `X-Nomad-Index`, and maps
+//! failures to [`ApiError`].
+
+use super::error::ApiError;
+use crate::interop;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+const TOKEN_KEY: &str = "yurt.token";
+const REGION_KEY: &str = "yurt.region";
+const NAMESPACE_KEY: &str = "yurt.namespace";
+
+/// Connection settings shared by every request: token, region, namespace.
+#[derive(Clone, Copy)]
+pub struct Api {
+    pub token: RwSignal<Option<String>>,
+    pub region: RwSignal<Option<String>>,
+    /// The namespace lists show: a name, or `*` for all.
+    pub namespace: RwSignal<String>,
+    origin: StoredValue<String>,
+}
+
+impl Api {
+    /// Settings restored from localStorage.
+    pub fn from_storage() -> Self {
+        let api = Api {
+            token: RwSignal::new(interop::storage_get(TOKEN_KEY).filter(|t| !t.is_empty())),
+            region: RwSignal::new(interop::storage_get(REGION_KEY).filter(|t| !t.is_empty())),
+            namespace: RwSignal::new(
+                interop::storage_get(NAMESPACE_KEY).unwrap_or_else(|| "*".into()),
+            ),
+            origin: StoredValue::new(interop::api_origin()),
+        };
+        Effect::new(move |_| interop::storage_set(TOKEN_KEY, api.token.get().as_deref()));
+        Effect::new(move |_| interop::storage_set(REGION_KEY, api.region.get().as_deref()));
+        Effect::new(move |_| interop::storage_set(NAMESPACE_KEY, Some(&api.namespace.get())));
+        api
+    }
+
+    /// Settings for tests: no storage, a given origin.
+    pub fn with_origin(origin: &str) -> Self {
+        Api {
+            token: RwSignal::new(None),
+            region: RwSignal::new(None),
+            namespace: RwSignal::new("*".into()),
+            origin: StoredValue::new(origin.trim_end_matches('/').to_string()),
+        }
+    }
+
+    /// Full URL of `path` with `query` and the selected region.
+    pub fn url(&self, path: &str, query: &[(&str, String)]) -> String {
+        let mut url = format!("{}{}", self.origin.get_value(), path);
+        let mut sep = if path.contains('?') { '&' } else { '?' };
+        let region = self.region.get_untracked();
+        let extra = region.iter().map(|r| ("region", r.clone()));
+        for (k, v) in query.iter().map(|(k, v)| (*k, v.clone())).chain(extra) {
+            url.push(sep);
+            url.push_str(k);
+            url.push('=');
+            url.push_str(&String::from(js_sys::encode_uri_component(&v)));
+            sep = '&';
+        }
+        url
+    }
+
+    fn with_token(&self, rb: RequestBuilder) -> RequestBuilder {
+        match self.token.get_untracked() {
+            Some(t) => rb.header("X-Nomad-Token", &t),
+            None => rb,
+        }
+    }
+
+    async fn check(resp: Response, path: &str) -> Result<Response, ApiError> {
+        if resp.ok() {
+            return Ok(resp);
+        }
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        Err(ApiError::from_status(status, &body, path))
+    }
+
+    fn net_err(e: gloo_net::Error, path: &str) -> ApiError {
+        let msg = e.to_string();
+        if msg.contains("AbortError") || msg.contains("aborted") {
+            ApiError::aborted(path)
+        } else {
+            ApiError::network(msg, path)
+        }
+    }
+
+    /// GET returning the raw body and `X-Nomad-Index` (0 when absent).
+    pub async fn get_raw(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        abort: Option<&web_sys::AbortSignal>,
+    ) -> Result<(Vec<u8>, u64), ApiError> {
+        let url = self.url(path, query);
+        let rb = self.with_token(Request::get(&url)).abort_signal(abort);
+        let resp = rb.send().await.map_err(|e| Self::net_err(e, path))?;
+        let resp = Self::check(resp, path).await?;
+        let index = resp
+            .headers()
+            .get("x-nomad-index")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let body = resp.binary().await.map_err(|e| Self::net_err(e, path))?;
+        Ok((body, index))
+    }
+
+    /// GET and decode, with the index.
+    pub async fn get_indexed<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        abort: Option<&web_sys::AbortSignal>,
+    ) -> Result<(T, u64), ApiError> {
+        let (body, index) = self.get_raw(path, query, abort).await?;
+        let v =
+            nomad_model::decode_json(&body).map_err(|e| ApiError::decode(e.to_string(), path))?;
+        Ok((v, index))
+    }
+
+    /// GET and decode.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        self.get_indexed(path, query, None).await.map(|(v, _)| v)
+    }
+
+    /// GET a text body (`fs/cat`, `fs/readat`).
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<u8>, ApiError> {
+        self.get_raw(path, query, None).await.map(|(b, _)| b)
+    }
+
+    /// POST/PUT/DELETE with an optional JSON body, decoding the answer
+    /// (`null` or an empty body decode as `T::default()` where `T` allows).
+    pub async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&B>,
+    ) -> Result<T, ApiError> {
+        let url = self.url(path, query);
+        let rb = match method {
+            "POST" => Request::post(&url),
+            "PUT" => Request::put(&url),
+            "DELETE" => Request::delete(&url),
+            _ => Request::get(&url),
+        };
+        let rb = self.with_token(rb);
+        let req = match body {
+            Some(b) => {
+                let text =
+                    serde_json::to_string(b).map_err(|e| ApiError::decode(e.to_string(), path))?;
+                rb.header("Content-Type", "application/json").body(text)
+            }
+            None => rb.build(),
+        }
+        .map_err(|e| Self::net_err(e, path))?;
+        let resp = req.send().await.map_err(|e| Self::net_err(e, path))?;
+        let resp = Self::check(resp, path).await?;
+        let bytes = resp.binary().await.map_err(|e| Self::net_err(e, path))?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &bytes
+        };
+        nomad_model::decode_json(bytes).map_err(|e| ApiError::decode(e.to_string(), path))
+    }
+
+    /// Opens a streaming GET and returns a chunk reader over its body.
+    pub async fn open_stream(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        abort: Option<&web_sys::AbortSignal>,
+    ) -> Result<interop::StreamReader, ApiError> {
+        let url = self.url(path, query);
+        let rb = self.with_token(Request::get(&url)).abort_signal(abort);
+        let resp = rb.send().await.map_err(|e| Self::net_err(e, path))?;
+        let resp = Self::check(resp, path).await?;
+        let body = resp
+            .body()
+            .ok_or_else(|| ApiError::network("the response has no body", path))?;
+        interop::StreamReader::new(&body)
+            .ok_or_else(|| ApiError::network("cannot read the response stream", path))
+    }
+}
+
+/// Provides the API settings to the app.
+pub fn provide_api(api: Api) {
+    provide_context(api);
+}
+
+/// The API settings (token, region, namespace) of the running app.
+pub fn use_api() -> Api {
+    use_context::<Api>().unwrap_or_else(|| {
+        let api = Api::with_origin("");
+        provide_context(api);
+        api
+    })
+}

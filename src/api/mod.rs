@@ -1,0 +1,10 @@
+//! Everything that talks HTTP to the Nomad agent.
+
+pub mod client;
+pub mod endpoints;
+pub mod error;
+pub mod watch;
+
+pub use client::{provide_api, use_api, Api};
+pub use error::{ApiError, ApiErrorKind};
+pub use watch::{use_watch, Watch, WatchOpts, WatchState};

@@ -1,0 +1,423 @@
+//! Blocking-query watchers.
+//!
+//! One registry per page, keyed by URL (and decoded type), so two components
+//! watching the same resource share one request. Each entry long-polls with
+//! `index` + `wait`, reading `X-Nomad-Index`; on errors it backs off with
+//! jitter and resumes (showing a "reconnecting" state, never stopping
+//! silently); it pauses while the tab is hidden; it is aborted when its last
+//! watcher goes away; and at most [`MAX_LONG_POLLS`] long-polls run at once,
+//! so browsers' six connections per host are never all held.
+
+use super::client::Api;
+use super::error::{ApiError, ApiErrorKind};
+use crate::interop;
+use futures_channel::oneshot;
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use std::any::{Any, TypeId};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Long-polls allowed at once per page.
+pub const MAX_LONG_POLLS: usize = 4;
+/// How long one blocking query may hold.
+pub const WAIT: &str = "60s";
+
+/// What a watcher knows about its resource.
+#[derive(Debug)]
+pub struct WatchState<T> {
+    pub data: Option<Arc<T>>,
+    /// The latest error; kept next to stale data while reconnecting.
+    pub error: Option<ApiError>,
+    pub index: u64,
+    /// A request failed and a retry is scheduled.
+    pub reconnecting: bool,
+    /// Milliseconds the last decode took (for figures).
+    pub decode_ms: f64,
+    /// Bytes of the last answer.
+    pub bytes: usize,
+}
+
+impl<T> Clone for WatchState<T> {
+    fn clone(&self) -> Self {
+        WatchState {
+            data: self.data.clone(),
+            error: self.error.clone(),
+            index: self.index,
+            reconnecting: self.reconnecting,
+            decode_ms: self.decode_ms,
+            bytes: self.bytes,
+        }
+    }
+}
+
+impl<T> Default for WatchState<T> {
+    fn default() -> Self {
+        WatchState {
+            data: None,
+            error: None,
+            index: 0,
+            reconnecting: false,
+            decode_ms: 0.0,
+            bytes: 0,
+        }
+    }
+}
+
+impl<T> WatchState<T> {
+    pub fn settled(&self) -> bool {
+        self.data.is_some() || self.error.is_some()
+    }
+}
+
+/// Options of one watched resource.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WatchOpts {
+    /// Minimum time between two requests (throttles very large lists).
+    pub min_interval: Duration,
+    /// Use blocking queries; `false` polls every `min_interval`.
+    pub blocking: bool,
+}
+
+impl Default for WatchOpts {
+    fn default() -> Self {
+        WatchOpts {
+            min_interval: Duration::from_millis(250),
+            blocking: true,
+        }
+    }
+}
+
+struct Entry<T> {
+    state: ArcRwSignal<WatchState<T>>,
+    refs: Cell<usize>,
+    alive: Cell<bool>,
+    abort: RefCell<Option<interop::Abort>>,
+    waiters: RefCell<Vec<oneshot::Sender<()>>>,
+}
+
+#[derive(Default)]
+struct Registry {
+    entries: RefCell<HashMap<(TypeId, String), Rc<dyn Any>>>,
+    long_polls: Cell<usize>,
+    requests: Cell<u64>,
+}
+
+thread_local! {
+    static REGISTRY: Registry = Registry::default();
+}
+
+/// Requests the registry has started since the page loaded (for tests and figures).
+pub fn requests_started() -> u64 {
+    REGISTRY.with(|r| r.requests.get())
+}
+
+/// Entries currently watched.
+pub fn active_watches() -> usize {
+    REGISTRY.with(|r| r.entries.borrow().len())
+}
+
+/// A subscription; dropping the last one for a key stops its poll loop.
+pub struct WatchHandle<T: 'static> {
+    entry: Rc<Entry<T>>,
+    key: (TypeId, String),
+}
+
+impl<T> Drop for WatchHandle<T> {
+    fn drop(&mut self) {
+        let n = self.entry.refs.get().saturating_sub(1);
+        self.entry.refs.set(n);
+        if n == 0 {
+            self.entry.alive.set(false);
+            if let Some(a) = self.entry.abort.borrow_mut().take() {
+                a.abort();
+            }
+            REGISTRY.with(|r| r.entries.borrow_mut().remove(&self.key));
+        }
+    }
+}
+
+impl<T: 'static> WatchHandle<T> {
+    pub fn state(&self) -> ArcRwSignal<WatchState<T>> {
+        self.entry.state.clone()
+    }
+    /// Resolves when the first answer (data or error) is in.
+    pub fn first(&self) -> impl std::future::Future<Output = ()> + 'static {
+        let rx = if self.entry.state.with_untracked(|s| s.settled()) {
+            None
+        } else {
+            let (tx, rx) = oneshot::channel();
+            self.entry.waiters.borrow_mut().push(tx);
+            Some(rx)
+        };
+        async move {
+            if let Some(rx) = rx {
+                let _ = rx.await;
+            }
+        }
+    }
+}
+
+/// Subscribes to `path?query`, starting a poll loop if nobody watches it yet.
+pub fn subscribe<T>(
+    api: Api,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    opts: WatchOpts,
+) -> WatchHandle<T>
+where
+    T: DeserializeOwned + Send + Sync + 'static,
+{
+    let url_key = api.url(&path, &query);
+    let key = (TypeId::of::<T>(), url_key);
+    let existing = REGISTRY.with(|r| r.entries.borrow().get(&key).cloned());
+    if let Some(e) = existing.and_then(|e| e.downcast::<Entry<T>>().ok()) {
+        e.refs.set(e.refs.get() + 1);
+        return WatchHandle { entry: e, key };
+    }
+    let entry = Rc::new(Entry {
+        state: ArcRwSignal::new(WatchState::default()),
+        refs: Cell::new(1),
+        alive: Cell::new(true),
+        abort: RefCell::new(None),
+        waiters: RefCell::new(vec![]),
+    });
+    REGISTRY.with(|r| {
+        r.entries
+            .borrow_mut()
+            .insert(key.clone(), entry.clone() as Rc<dyn Any>)
+    });
+    leptos::task::spawn_local(poll_loop(api, path, query, opts, entry.clone()));
+    WatchHandle { entry, key }
+}
+
+async fn poll_loop<T>(
+    api: Api,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    opts: WatchOpts,
+    entry: Rc<Entry<T>>,
+) where
+    T: DeserializeOwned + Send + Sync + 'static,
+{
+    let mut index: u64 = 0;
+    let mut failures: u32 = 0;
+    while entry.alive.get() {
+        interop::until_visible().await;
+        if !entry.alive.get() {
+            break;
+        }
+        let blocking = opts.blocking && index > 0;
+        if blocking {
+            while REGISTRY.with(|r| r.long_polls.get()) >= MAX_LONG_POLLS {
+                interop::sleep(Duration::from_millis(200)).await;
+                if !entry.alive.get() {
+                    return;
+                }
+            }
+            REGISTRY.with(|r| r.long_polls.set(r.long_polls.get() + 1));
+        }
+        let mut q = query.clone();
+        if blocking {
+            q.push(("index", index.to_string()));
+            q.push(("wait", WAIT.to_string()));
+        }
+        let abort = interop::Abort::new();
+        let signal = abort.as_ref().map(|a| a.signal());
+        *entry.abort.borrow_mut() = abort;
+        REGISTRY.with(|r| r.requests.set(r.requests.get() + 1));
+        let started = interop::perf_now();
+        let res = api.get_raw(&path, &q, signal.as_ref()).await;
+        if blocking {
+            REGISTRY.with(|r| r.long_polls.set(r.long_polls.get().saturating_sub(1)));
+        }
+        entry.abort.borrow_mut().take();
+        if !entry.alive.get() {
+            break;
+        }
+        match res {
+            Ok((body, new_index)) => {
+                failures = 0;
+                // Nomad: if the index goes backwards, reset and re-read.
+                let unchanged = new_index != 0 && new_index == index;
+                let t0 = interop::perf_now();
+                if !unchanged {
+                    match nomad_model::decode_json::<T>(&body) {
+                        Ok(v) => {
+                            let decode_ms = interop::perf_now() - t0;
+                            entry.state.update(|s| {
+                                s.data = Some(Arc::new(v));
+                                s.error = None;
+                                s.reconnecting = false;
+                                s.index = new_index;
+                                s.decode_ms = decode_ms;
+                                s.bytes = body.len();
+                            });
+                        }
+                        Err(e) => {
+                            entry.state.update(|s| {
+                                s.error = Some(ApiError::decode(e.to_string(), &path));
+                                s.reconnecting = false;
+                            });
+                        }
+                    }
+                } else if entry
+                    .state
+                    .with_untracked(|s| s.reconnecting || s.error.is_some())
+                {
+                    entry.state.update(|s| {
+                        s.reconnecting = false;
+                        s.error = None;
+                    });
+                }
+                wake(&entry);
+                index = if new_index < index {
+                    0
+                } else {
+                    new_index.max(1)
+                };
+                let elapsed =
+                    Duration::from_millis((interop::perf_now() - started).max(0.0) as u64);
+                let min = if opts.blocking && new_index > 0 {
+                    opts.min_interval
+                } else {
+                    opts.min_interval.max(Duration::from_secs(2))
+                };
+                if elapsed < min {
+                    interop::sleep(min - elapsed).await;
+                }
+            }
+            Err(e) if e.kind == ApiErrorKind::Aborted => break,
+            Err(e) => {
+                failures += 1;
+                let auth = e.is_auth() || e.kind == ApiErrorKind::NotFound;
+                entry.state.update(|s| {
+                    s.error = Some(e);
+                    s.reconnecting = true;
+                });
+                wake(&entry);
+                // Exponential backoff with jitter: 1 s, 2 s, 4 s … 30 s, ±50 %.
+                // Auth and not-found errors wait longer: a new token or the
+                // resource reappearing is what ends them.
+                let base = if auth { 5.0 } else { 1.0 };
+                let secs = (base * 2f64.powi(failures.min(5) as i32 - 1)).min(30.0);
+                let jitter = 0.5 + interop::random();
+                interop::sleep(Duration::from_millis((secs * jitter * 1000.0) as u64)).await;
+            }
+        }
+    }
+}
+
+fn wake<T>(entry: &Entry<T>) {
+    for w in entry.waiters.borrow_mut().drain(..) {
+        let _ = w.send(());
+    }
+}
+
+/// A reactive watch: follows its request as it changes (namespace, IDs).
+pub struct Watch<T: 'static> {
+    current: RwSignal<Option<ArcRwSignal<WatchState<T>>>, LocalStorage>,
+    handle: StoredValue<Option<WatchHandle<T>>, LocalStorage>,
+}
+
+impl<T> Clone for Watch<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Watch<T> {}
+
+impl<T: Send + Sync + 'static> Watch<T> {
+    /// The current state (tracked).
+    pub fn state(&self) -> WatchState<T> {
+        self.current
+            .with(|c| c.as_ref().map(|s| s.get()).unwrap_or_default())
+    }
+    /// The latest data (tracked).
+    pub fn data(&self) -> Option<Arc<T>> {
+        self.current
+            .with(|c| c.as_ref().and_then(|s| s.with(|s| s.data.clone())))
+    }
+    pub fn error(&self) -> Option<ApiError> {
+        self.current
+            .with(|c| c.as_ref().and_then(|s| s.with(|s| s.error.clone())))
+    }
+    /// Reads the state (tracked) without cloning it.
+    pub fn with_state<R>(&self, f: impl FnOnce(&WatchState<T>) -> R) -> R {
+        self.current.with(|c| match c {
+            Some(s) => s.with(f),
+            None => f(&WatchState::default()),
+        })
+    }
+    pub fn data_untracked(&self) -> Option<Arc<T>> {
+        self.current.with_untracked(|c| {
+            c.as_ref()
+                .and_then(|s| s.with_untracked(|s| s.data.clone()))
+        })
+    }
+    pub fn error_untracked(&self) -> Option<ApiError> {
+        self.current.with_untracked(|c| {
+            c.as_ref()
+                .and_then(|s| s.with_untracked(|s| s.error.clone()))
+        })
+    }
+    pub fn reconnecting(&self) -> bool {
+        self.current
+            .with(|c| c.as_ref().is_some_and(|s| s.with(|s| s.reconnecting)))
+    }
+    /// Resolves when the current request has its first answer.
+    pub fn first(&self) -> impl std::future::Future<Output = ()> + 'static {
+        let f = self.handle.with_value(|h| h.as_ref().map(|h| h.first()));
+        async move {
+            if let Some(f) = f {
+                f.await;
+            }
+        }
+    }
+}
+
+/// Watches `request()` — `(path, query)` or `None` for nothing — with
+/// blocking queries, re-subscribing when its inputs change.
+pub fn use_watch<T>(
+    request: impl Fn() -> Option<(String, Vec<(&'static str, String)>)> + 'static,
+    opts: WatchOpts,
+) -> Watch<T>
+where
+    T: DeserializeOwned + Send + Sync + 'static,
+{
+    let api = super::use_api();
+    // Subscribe right away so the first answer is already on its way when
+    // the view suspends on it; the effect follows later changes.
+    let key_of = move |req: &Option<(String, Vec<(&'static str, String)>)>| {
+        (
+            req.as_ref().map(|(p, q)| api.url(p, q)),
+            api.token.get_untracked(),
+        )
+    };
+    let first = untrack(&request);
+    let first_key = key_of(&first);
+    let first_handle = first.map(|(path, query)| subscribe::<T>(api, path, query, opts));
+    let current = RwSignal::new_local(first_handle.as_ref().map(|h| h.state()));
+    let handle: StoredValue<Option<WatchHandle<T>>, LocalStorage> =
+        StoredValue::new_local(first_handle);
+    let last_key = StoredValue::new_local(first_key);
+    Effect::new(move |_| {
+        // the token and region are part of what is watched
+        let _ = api.token.get();
+        let _ = api.region.get();
+        let req = request();
+        let key = key_of(&req);
+        if last_key.with_value(|k| *k == key) {
+            return;
+        }
+        last_key.set_value(key);
+        let new = req.map(|(path, query)| subscribe::<T>(api, path, query, opts));
+        current.set(new.as_ref().map(|h| h.state()));
+        // replacing drops the old subscription after the new one exists
+        handle.set_value(new);
+    });
+    Watch { current, handle }
+}

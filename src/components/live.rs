@@ -1,0 +1,120 @@
+//! The one loading-and-error pattern every page uses: `<Transition>` +
+//! `<ErrorBoundary>` around a watched resource. The first answer suspends
+//! (spinner); an error before any data shows an [`ErrorPanel`]; later
+//! errors keep the data on screen with a "reconnecting" banner.
+
+use crate::api::{ApiError, ApiErrorKind, Watch};
+use crate::routes::href;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+#[component]
+pub fn Spinner(#[prop(optional, into)] label: Option<String>) -> impl IntoView {
+    view! {
+        <div class="spinner" role="status" aria-live="polite">
+            <span class="spinner-dot"></span>
+            <span>{label.unwrap_or_else(|| "Loading…".into())}</span>
+        </div>
+    }
+}
+
+/// A readable panel for an API error, with what to do about it.
+#[component]
+pub fn ErrorPanel(error: ApiError) -> impl IntoView {
+    let auth = error.is_auth();
+    let class = match error.kind {
+        ApiErrorKind::NotFound => "error-panel notfound",
+        ApiErrorKind::Network | ApiErrorKind::NoLeader | ApiErrorKind::Server => {
+            "error-panel outage"
+        }
+        _ => "error-panel",
+    };
+    let status = (error.status > 0).then(|| format!("HTTP {}", error.status));
+    view! {
+        <section class=class role="alert" data-error-kind=format!("{:?}", error.kind)>
+            <h2>{error.title()}</h2>
+            <p class="error-message"><code>{error.message.clone()}</code></p>
+            <p class="error-advice">{error.advice()}</p>
+            <p class="error-meta">{status}" "<span class="mono">{error.path.clone()}</span></p>
+            {auth.then(|| view! { <a class="button primary" href=href("/settings/tokens")>"Sign in with an ACL token"</a> })}
+        </section>
+    }
+}
+
+/// Turns whatever an `ErrorBoundary` caught into panels.
+pub fn error_fallback(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    move || {
+        errors
+            .get()
+            .into_iter()
+            .map(|(_, e)| {
+                let api = (**e)
+                    .downcast_ref::<ApiError>()
+                    .cloned()
+                    .unwrap_or_else(|| ApiError::decode(e.to_string(), ""));
+                view! { <ErrorPanel error=api/> }
+            })
+            .collect_view()
+    }
+}
+
+/// Shown above live content when a refresh failed and a retry is scheduled.
+#[component]
+pub fn ReconnectBanner(
+    #[prop(into)] error: Signal<Option<ApiError>>,
+    #[prop(into)] reconnecting: Signal<bool>,
+) -> impl IntoView {
+    move || {
+        (reconnecting.get()).then(|| {
+            let e = error.get();
+            view! {
+                <div class="banner warn" role="status" data-testid="reconnecting">
+                    <strong>"Reconnecting… "</strong>
+                    {e.map(|e| e.to_string())}
+                    " — showing the last data received."
+                </div>
+            }
+        })
+    }
+}
+
+/// Renders `children` with the watched data once it has arrived.
+#[component]
+pub fn Live<T, V, F>(
+    watch: Watch<T>,
+    children: F,
+    #[prop(optional, into)] label: Option<String>,
+) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+    F: Fn(Signal<Arc<T>>) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let failed = Memo::new(move |_| watch.with_state(|s| s.data.is_none() && s.error.is_some()));
+    let error = Signal::derive(move || watch.error());
+    let reconnecting = Signal::derive(move || watch.reconnecting() && watch.data().is_some());
+    view! {
+        <Transition fallback=move || view! { <Spinner label=label.clone().unwrap_or_default()/> }>
+            <ErrorBoundary fallback=error_fallback>
+                <ReconnectBanner error reconnecting/>
+                {
+                    let children = children.clone();
+                    move || {
+                        let children = children.clone();
+                        let _ = failed.get();
+                        Suspend::new(async move {
+                            watch.first().await;
+                            match watch.data_untracked() {
+                                Some(initial) => {
+                                    let data = Signal::derive(move || watch.data().unwrap_or_else(|| initial.clone()));
+                                    Ok(children(data).into_any())
+                                }
+                                None => Err(watch.error_untracked().unwrap_or_else(|| ApiError::network("no answer", ""))),
+                            }
+                        })
+                    }
+                }
+            </ErrorBoundary>
+        </Transition>
+    }
+}

@@ -1,0 +1,178 @@
+//! The one thin module that touches `web_sys` / `js_sys` directly: storage,
+//! time, timers, page visibility, abort controllers and the base path.
+
+use std::time::Duration;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+pub fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// Milliseconds since the epoch from the browser clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Nanoseconds since the epoch (millisecond precision), for relative times.
+pub fn now_nanos() -> i64 {
+    (js_sys::Date::now() as i64).saturating_mul(1_000_000)
+}
+
+/// High-resolution monotonic milliseconds (for measurements).
+pub fn perf_now() -> f64 {
+    window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(now_ms)
+}
+
+/// A uniformly random number in [0, 1).
+pub fn random() -> f64 {
+    js_sys::Math::random()
+}
+
+pub fn storage_get(key: &str) -> Option<String> {
+    window()?.local_storage().ok()??.get_item(key).ok()?
+}
+
+pub fn storage_set(key: &str, value: Option<&str>) {
+    if let Some(s) = window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = match value {
+            Some(v) => s.set_item(key, v),
+            None => s.remove_item(key),
+        };
+    }
+}
+
+/// True while the tab is hidden (blocking queries pause then).
+pub fn page_hidden() -> bool {
+    window()
+        .and_then(|w| w.document())
+        .map(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
+        .unwrap_or(false)
+}
+
+/// Resolves after `d` (a `setTimeout` wrapped in a promise).
+pub async fn sleep(d: Duration) {
+    let ms = d.as_millis().min(i32::MAX as u128) as i32;
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// Resolves once the page is visible again (checks every 500 ms).
+pub async fn until_visible() {
+    while page_hidden() {
+        sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// An `AbortController` whose signal is passed to fetch.
+pub struct Abort(web_sys::AbortController);
+
+impl Abort {
+    pub fn new() -> Option<Self> {
+        web_sys::AbortController::new().ok().map(Abort)
+    }
+    pub fn signal(&self) -> web_sys::AbortSignal {
+        self.0.signal()
+    }
+    pub fn abort(&self) {
+        self.0.abort();
+    }
+}
+
+/// The app's base path from `<base href>` (trunk's `--public-url`), without
+/// a trailing slash: `/ui` by default, `` at the root.
+pub fn base_path() -> String {
+    let href = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("base").ok().flatten())
+        .and_then(|b| b.get_attribute("href"))
+        .unwrap_or_else(|| "/ui/".into());
+    let p = href.trim_end_matches('/');
+    if p.is_empty() || p == "." {
+        String::new()
+    } else if p.starts_with('/') {
+        p.to_string()
+    } else {
+        format!("/{p}")
+    }
+}
+
+/// The API address: same origin unless `<meta name="yurt-api" content="…">` says otherwise.
+pub fn api_origin() -> String {
+    window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("meta[name=yurt-api]").ok().flatten())
+        .and_then(|m| m.get_attribute("content"))
+        .map(|s| s.trim_end_matches('/').to_string())
+        .unwrap_or_default()
+}
+
+/// Copies text to the clipboard (best effort).
+pub fn copy_to_clipboard(text: &str) {
+    if let Some(w) = window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Records a named performance mark (read by the benchmarks).
+pub fn mark(name: &str) {
+    if let Some(p) = window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    fn console_warn(s: &str);
+}
+
+pub fn warn(s: &str) {
+    console_warn(s);
+}
+
+/// Reads a `ReadableStream` chunk by chunk (the streaming reader's input).
+pub struct StreamReader(web_sys::ReadableStreamDefaultReader);
+
+impl StreamReader {
+    pub fn new(stream: &web_sys::ReadableStream) -> Option<Self> {
+        stream
+            .get_reader()
+            .dyn_into::<web_sys::ReadableStreamDefaultReader>()
+            .ok()
+            .map(StreamReader)
+    }
+
+    /// Next chunk; `Ok(None)` at the end of the stream.
+    pub async fn next(&self) -> Result<Option<Vec<u8>>, String> {
+        let r = wasm_bindgen_futures::JsFuture::from(self.0.read())
+            .await
+            .map_err(js_err)?;
+        let done = js_sys::Reflect::get(&r, &"done".into())
+            .map(|v| v.is_truthy())
+            .unwrap_or(true);
+        if done {
+            return Ok(None);
+        }
+        let v = js_sys::Reflect::get(&r, &"value".into()).map_err(js_err)?;
+        Ok(Some(js_sys::Uint8Array::new(&v).to_vec()))
+    }
+
+    pub fn cancel(&self) {
+        let _ = self.0.cancel();
+    }
+}
+
+pub fn js_err(v: JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| v.as_string())
+        .unwrap_or_else(|| format!("{v:?}"))
+}

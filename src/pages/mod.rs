@@ -1,0 +1,80 @@
+//! One folder per area of the UI.
+
+pub mod alloc;
+pub mod client;
+pub mod clients;
+pub mod job;
+pub mod jobs;
+pub mod settings;
+
+pub use alloc::AllocPage;
+pub use client::ClientPage;
+pub use clients::ClientsPage;
+pub use job::JobPage;
+pub use jobs::JobsPage;
+pub use settings::TokensPage;
+
+use crate::routes::href;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let location = use_location();
+    view! {
+        <section class="error-panel notfound" data-testid="not-found">
+            <h2>"Page not found"</h2>
+            <p>"Nothing lives at " <code>{move || location.pathname.get()}</code> "."</p>
+            <p><a class="button" href=href("/jobs")>"Go to jobs"</a></p>
+        </section>
+    }
+}
+
+/// A query-string parameter of the current URL (tracked).
+pub fn query_param(key: &'static str) -> Signal<String> {
+    let q = use_query_map();
+    Signal::derive(move || q.with(|m| m.get(key).unwrap_or_default()))
+}
+
+/// Returns a setter that rewrites query parameters in place (history
+/// replace, no scroll), so views can be shared by URL.
+pub fn query_setter() -> impl Fn(&[(&str, String)]) + Clone + 'static {
+    let navigate = use_navigate();
+    let location = use_location();
+    let q = use_query_map();
+    move |changes: &[(&str, String)]| {
+        let mut pairs: Vec<(String, String)> = q.with_untracked(|m| {
+            m.clone()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect()
+        });
+        for (k, v) in changes {
+            pairs.retain(|(pk, _)| pk != k);
+            if !v.is_empty() {
+                pairs.push((k.to_string(), v.clone()));
+            }
+        }
+        pairs.sort();
+        let qs: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
+            .collect();
+        let path = location.pathname.get_untracked();
+        let url = if qs.is_empty() {
+            path
+        } else {
+            format!("{path}?{}", qs.join("&"))
+        };
+        navigate(
+            &url,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                resolve: false,
+                ..Default::default()
+            },
+        );
+    }
+}

@@ -1,0 +1,66 @@
+//! ACL token: paste a secret, see who it is, sign out.
+
+use crate::api::{use_api, ApiErrorKind};
+use crate::components::*;
+use leptos::prelude::*;
+
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    let api = use_api();
+    let draft = RwSignal::new(String::new());
+    let who = LocalResource::new(move || {
+        let t = api.token.get();
+        async move {
+            match t {
+                None => None,
+                Some(_) => Some(api.token_self().await),
+            }
+        }
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let v = draft.get_untracked().trim().to_string();
+        if !v.is_empty() {
+            api.token.set(Some(v));
+            draft.set(String::new());
+        }
+    };
+    view! {
+        <div class="page-head"><h1>"ACL token"</h1></div>
+        <div class="card narrow">
+            <Transition fallback=|| view! { <Spinner/> }>
+                {move || Suspend::new(async move {
+                    match who.await {
+                        None => view! { <p data-testid="token-status">"You are browsing anonymously. Paste an ACL token's secret ID to sign in."</p> }.into_any(),
+                        Some(Ok(t)) => view! {
+                            <div data-testid="token-status" class="token-info">
+                                <p>"Signed in as " <strong data-testid="token-name">{t.name.clone()}</strong></p>
+                                <Facts>
+                                    <Fact label="Type">{t.token_type.clone()}</Fact>
+                                    <Fact label="Accessor ID"><span class="mono">{t.accessor_id.clone()}</span></Fact>
+                                    <Fact label="Policies">{if t.policies.is_empty() { "—".to_string() } else { t.policies.join(", ") }}</Fact>
+                                    <Fact label="Global">{if t.global { "yes" } else { "no" }}</Fact>
+                                    <Fact label="Expires">{if t.expiration_time.is_set() { nomad_model::format::datetime_utc(t.expiration_time.unix_nanos().unwrap_or_default()) } else { "never".to_string() }}</Fact>
+                                </Facts>
+                            </div>
+                        }.into_any(),
+                        Some(Err(e)) if e.kind == ApiErrorKind::AclDisabled => view! {
+                            <p data-testid="token-status">"ACLs are disabled on this cluster: no token is needed. Yurt will still send the one you saved."</p>
+                        }.into_any(),
+                        Some(Err(e)) => view! { <div data-testid="token-status"><ErrorPanel error=e/></div> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <form class="token-form" on:submit=save>
+                <label for="token-input">"Secret ID"</label>
+                <input id="token-input" type="password" autocomplete="off" spellcheck="false" placeholder="xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+                    data-testid="token-input" prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))/>
+                <button class="button primary" type="submit" data-testid="token-save">"Sign in"</button>
+                {move || api.token.get().is_some().then(|| view! {
+                    <button class="button" type="button" data-testid="token-clear" on:click=move |_| api.token.set(None)>"Sign out"</button>
+                })}
+            </form>
+            <p class="muted small">"The token is kept in this browser's local storage and sent as the X-Nomad-Token header."</p>
+        </div>
+    }
+}
