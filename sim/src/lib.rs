@@ -158,6 +158,38 @@ pub fn app(sim: Sim) -> axum::Router {
             .layer(axum::middleware::from_fn_with_state(sim.clone(), faults))
     };
     api.merge(ui::routes(sim.opts.ui.clone()))
+        .layer(axum::middleware::from_fn(cors))
+}
+
+/// CORS as an agent configured with `http_api_response_headers` answers, so
+/// a UI served from another origin (the browser tests) can call the API.
+async fn cors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, Method, StatusCode};
+    use axum::response::IntoResponse;
+    let preflight = req.method() == Method::OPTIONS;
+    let mut resp = if preflight {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(req).await
+    };
+    let h = resp.headers_mut();
+    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    h.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("GET, POST, PUT, DELETE, OPTIONS"),
+    );
+    h.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static("x-nomad-token, content-type"),
+    );
+    h.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("x-nomad-index, x-nomad-knownleader, x-nomad-lastcontact"),
+    );
+    resp
 }
 
 async fn faults(
@@ -190,18 +222,28 @@ pub async fn serve(opts: Opts) -> std::io::Result<()> {
     if opts.proxy.is_none() {
         tokio::spawn(sim.clone().run_ticks());
     }
-    println!("nomad-sim listening on http://{addr}");
+    // A closed stdout (a test that read the banner and left) must not kill the agent.
+    let say = |s: String| {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "{s}");
+        let _ = out.flush();
+    };
+    say(format!("nomad-sim listening on http://{addr}"));
     if let Some(p) = &opts.proxy {
-        println!("  proxying /v1/ to {p}");
+        say(format!("  proxying /v1/ to {p}"));
     } else {
-        println!("  scenario {:?}, seed {}", opts.scenario, opts.seed);
+        say(format!(
+            "  scenario {:?}, seed {}",
+            opts.scenario, opts.seed
+        ));
     }
     if opts.ui.is_some() {
-        println!("  Yurt UI at http://{addr}/ui/");
+        say(format!("  Yurt UI at http://{addr}/ui/"));
     }
     if opts.acl {
-        println!("  ACLs on. management token: {MANAGEMENT_SECRET}");
-        println!("           read-only token:  {READONLY_SECRET}");
+        say(format!("  ACLs on. management token: {MANAGEMENT_SECRET}"));
+        say(format!("           read-only token:  {READONLY_SECRET}"));
     }
     axum::serve(listener, app(sim)).await
 }

@@ -100,7 +100,8 @@ pub fn ensure_logs<'a>(c: &'a mut Cluster, alloc: &Allocation, task: &str) -> &'
                 &alloc.id,
                 task,
                 "stdout",
-                (age_secs * 3).min(600),
+                // as if the task had been logging for a while already
+                (200 + age_secs * 3).min(3000),
                 now,
             );
             append_lines(
@@ -108,7 +109,7 @@ pub fn ensure_logs<'a>(c: &'a mut Cluster, alloc: &Allocation, task: &str) -> &'
                 &alloc.id,
                 task,
                 "stderr",
-                (age_secs / 4).clamp(1, 120),
+                (20 + age_secs / 4).min(300),
                 now,
             );
         }

@@ -3,6 +3,7 @@
 pub mod client;
 pub mod endpoints;
 pub mod error;
+pub mod stream;
 pub mod watch;
 
 pub use client::{provide_api, use_api, Api};
