@@ -30,11 +30,19 @@ pub use node::*;
 pub use resources::*;
 pub use time::*;
 
-/// Decodes a response body. Fast path straight into `T`; if the body has a
-/// duplicated key (some docs samples do, and serde's derive refuses it),
-/// decode through `serde_json::Value`, where the last occurrence wins as in
-/// Go's decoder.
+/// Decodes a response body straight into `T` (what the UI uses: one pass,
+/// no intermediate tree).
 pub fn decode_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(body)
+}
+
+/// Like [`decode_json`], but a body with a duplicated key (some docs samples
+/// have one; serde's derive refuses it) is decoded through
+/// `serde_json::Value`, where the last occurrence wins as in Go's decoder.
+/// Real agents never send duplicates, so the UI does not pay for this path.
+pub fn decode_json_lenient<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+) -> Result<T, serde_json::Error> {
     match serde_json::from_slice(body) {
         Ok(v) => Ok(v),
         Err(e) if e.to_string().starts_with("duplicate field") => {

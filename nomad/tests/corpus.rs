@@ -87,7 +87,7 @@ fn read(p: &Path) -> String {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(p: &Path, text: &str) -> T {
-    nomad_model::decode_json(text.as_bytes())
+    nomad_model::decode_json_lenient(text.as_bytes())
         .unwrap_or_else(|e| panic!("{} does not decode: {e}", p.display()))
 }
 

@@ -167,9 +167,10 @@ pub fn subscribe<T>(
     path: String,
     query: Vec<(&'static str, String)>,
     opts: WatchOpts,
+    decode: Decoder<T>,
 ) -> WatchHandle<T>
 where
-    T: DeserializeOwned + Send + Sync + 'static,
+    T: Send + Sync + 'static,
 {
     let url_key = api.url(&path, &query);
     let key = (TypeId::of::<T>(), url_key);
@@ -190,8 +191,15 @@ where
             .borrow_mut()
             .insert(key.clone(), entry.clone() as Rc<dyn Any>)
     });
-    leptos::task::spawn_local(poll_loop(api, path, query, opts, entry.clone()));
+    wasm_bindgen_futures::spawn_local(poll_loop(api, path, query, opts, decode, entry.clone()));
     WatchHandle { entry, key }
+}
+
+/// How a watched body becomes `T` (straight from the bytes).
+pub type Decoder<T> = fn(&[u8]) -> Result<T, String>;
+
+fn decode_serde<T: DeserializeOwned>(b: &[u8]) -> Result<T, String> {
+    nomad_model::decode_json(b).map_err(|e| e.to_string())
 }
 
 async fn poll_loop<T>(
@@ -199,9 +207,10 @@ async fn poll_loop<T>(
     path: String,
     query: Vec<(&'static str, String)>,
     opts: WatchOpts,
+    decode: Decoder<T>,
     entry: Rc<Entry<T>>,
 ) where
-    T: DeserializeOwned + Send + Sync + 'static,
+    T: Send + Sync + 'static,
 {
     let mut index: u64 = 0;
     let mut failures: u32 = 0;
@@ -245,7 +254,7 @@ async fn poll_loop<T>(
                 let unchanged = new_index != 0 && new_index == index;
                 let t0 = interop::perf_now();
                 if !unchanged {
-                    match nomad_model::decode_json::<T>(&body) {
+                    match decode(&body) {
                         Ok(v) => {
                             let decode_ms = interop::perf_now() - t0;
                             entry.state.update(|s| {
@@ -259,7 +268,7 @@ async fn poll_loop<T>(
                         }
                         Err(e) => {
                             entry.state.update(|s| {
-                                s.error = Some(ApiError::decode(e.to_string(), &path));
+                                s.error = Some(ApiError::decode(e, &path));
                                 s.reconnecting = false;
                             });
                         }
@@ -388,6 +397,18 @@ pub fn use_watch<T>(
 where
     T: DeserializeOwned + Send + Sync + 'static,
 {
+    use_watch_with(request, opts, decode_serde::<T>)
+}
+
+/// [`use_watch`] with a custom decoder (e.g. a typed view plus the raw JSON).
+pub fn use_watch_with<T>(
+    request: impl Fn() -> Option<(String, Vec<(&'static str, String)>)> + 'static,
+    opts: WatchOpts,
+    decode: Decoder<T>,
+) -> Watch<T>
+where
+    T: Send + Sync + 'static,
+{
     let api = super::use_api();
     // Subscribe right away so the first answer is already on its way when
     // the view suspends on it; the effect follows later changes.
@@ -399,7 +420,7 @@ where
     };
     let first = untrack(&request);
     let first_key = key_of(&first);
-    let first_handle = first.map(|(path, query)| subscribe::<T>(api, path, query, opts));
+    let first_handle = first.map(|(path, query)| subscribe::<T>(api, path, query, opts, decode));
     let current = RwSignal::new_local(first_handle.as_ref().map(|h| h.state()));
     let handle: StoredValue<Option<WatchHandle<T>>, LocalStorage> =
         StoredValue::new_local(first_handle);
@@ -414,7 +435,7 @@ where
             return;
         }
         last_key.set_value(key);
-        let new = req.map(|(path, query)| subscribe::<T>(api, path, query, opts));
+        let new = req.map(|(path, query)| subscribe::<T>(api, path, query, opts, decode));
         current.set(new.as_ref().map(|h| h.state()));
         // replacing drops the old subscription after the new one exists
         handle.set_value(new);

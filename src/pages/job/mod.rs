@@ -2,6 +2,7 @@
 //! summary, allocations, and the definition — all live.
 
 use crate::api::endpoints::job_path;
+use crate::api::watch::use_watch_with;
 use crate::api::{use_watch, WatchOpts};
 use crate::components::*;
 use crate::routes::{alloc_href, decode_param, href, node_href};
@@ -38,7 +39,7 @@ pub fn JobPage() -> impl IntoView {
                 .map(|(ns, id)| (job_path(&id, rest), vec![("namespace", ns)]))
         }
     };
-    let job = use_watch::<serde_json::Value>(req(""), WatchOpts::default());
+    let job = use_watch_with::<JobWithRaw>(req(""), WatchOpts::default(), JobWithRaw::decode);
     let summary = use_watch::<JobSummary>(req("/summary"), WatchOpts::default());
     let allocs = use_watch::<Vec<Allocation>>(req("/allocations"), WatchOpts::default());
     view! {
@@ -47,18 +48,32 @@ pub fn JobPage() -> impl IntoView {
     }
 }
 
+/// A job as typed fields plus its full JSON (for the definition view and
+/// for editing without losing fields the model does not know).
+pub struct JobWithRaw {
+    pub job: Job,
+    pub raw: serde_json::Value,
+}
+
+impl JobWithRaw {
+    fn decode(b: &[u8]) -> Result<Self, String> {
+        Ok(JobWithRaw {
+            job: serde_json::from_slice(b).map_err(|e| e.to_string())?,
+            raw: serde_json::from_slice(b).map_err(|e| e.to_string())?,
+        })
+    }
+}
+
 #[component]
 fn JobView(
-    raw: Signal<Arc<serde_json::Value>>,
+    raw: Signal<Arc<JobWithRaw>>,
     summary: crate::api::Watch<JobSummary>,
     allocs: crate::api::Watch<Vec<Allocation>>,
 ) -> impl IntoView {
-    let job = Memo::new(move |_| {
-        raw.with(|v| serde_json::from_value::<Job>((**v).clone()).unwrap_or_default())
-    });
+    let job = Memo::new(move |_| raw.with(|v| v.job.clone()));
     let status = Signal::derive(move || job.with(|j| j.status.clone()));
     let definition =
-        Memo::new(move |_| raw.with(|v| serde_json::to_string_pretty(&**v).unwrap_or_default()));
+        Memo::new(move |_| raw.with(|v| serde_json::to_string_pretty(&v.raw).unwrap_or_default()));
     view! {
         <div class="page-head">
             <h1 data-testid="job-title">{move || job.with(|j| j.name.clone())}</h1>
