@@ -1,0 +1,56 @@
+// ACL tokens end to end: anonymous is refused with a way to sign in, a
+// token is kept in localStorage and sent as X-Nomad-Token, a wrong token is
+// explained, sign-out works. Also: an agent without namespaces (501).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSim, launch, newPage, shot } from './lib.mjs';
+
+const READONLY = '7e9a5d10-2b3c-4d4e-9f50-61728394a5b6';
+let sim, browser;
+before(async () => { sim = await startSim(['--acl']); browser = await launch(); });
+after(async () => { await browser?.close(); sim?.stop(); });
+
+test('sign in with an ACL token, see who it is, sign out', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(`${sim.ui}/jobs`);
+  await page.waitForSelector('.error-panel');
+  assert.match(await page.textContent('.error-panel'), /Not authorized.*Permission denied/s);
+  await shot(page, 'acl-denied');
+  await page.click('.error-panel a.button');
+  await page.waitForSelector('[data-testid=token-input]');
+  assert.match(page.url(), /\/ui\/settings\/tokens$/);
+
+  await page.fill('[data-testid=token-input]', '00000000-0000-4000-8000-000000000000');
+  await page.click('[data-testid=token-save]');
+  await page.waitForFunction(() => /ACL token not found/.test(document.querySelector('[data-testid=token-status]')?.textContent || ''));
+
+  await page.fill('[data-testid=token-input]', READONLY);
+  await page.click('[data-testid=token-save]');
+  await page.waitForSelector('[data-testid=token-name]');
+  assert.equal(await page.textContent('[data-testid=token-name]'), 'Read-only operator');
+  assert.equal(await page.evaluate(() => localStorage.getItem('yurt.token')), READONLY);
+  await shot(page, 'token');
+
+  await page.click('nav.nav >> text=Jobs');
+  await page.waitForSelector('[data-testid=jobs-table] tbody tr');
+  assert.match(await page.textContent('[data-testid=token-link]'), /Read-only operator/);
+
+  await page.goto(`${sim.ui}/settings/tokens`);
+  await page.click('[data-testid=token-clear]');
+  await page.waitForFunction(() => /anonymously/.test(document.querySelector('[data-testid=token-status]')?.textContent || ''));
+  assert.equal(await page.evaluate(() => localStorage.getItem('yurt.token')), null);
+  assert.deepEqual(errors, []);
+});
+
+test('agents without namespaces (501) hide the namespace selector', async () => {
+  const oss = await startSim(['--no-namespaces']);
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(`${oss.ui}/jobs`);
+  await page.waitForSelector('[data-testid=jobs-table] tbody tr');
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('[data-testid=namespace-select]').count(), 0);
+  oss.stop();
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,56 @@
+// Shared helpers for the end-to-end tests and browser benchmarks:
+// start nomad-sim on a free port serving the built bundle, launch Debian's
+// Chromium through playwright-core, and save screenshots.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCREENSHOTS = join(root, 'tests', 'e2e', 'screenshots');
+
+export async function startSim(args = []) {
+  const bin = process.env.YURT_SIM_BIN || join(root, 'target', 'debug', 'nomad-sim');
+  const dist = process.env.YURT_DIST || join(root, 'dist');
+  const child = spawn(bin, ['--listen', '127.0.0.1:0', '--ui', dist, '--tick-ms', '300', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('nomad-sim did not start')), 60000);
+    child.stdout.on('data', (d) => {
+      buf += d.toString();
+      const m = buf.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => reject(new Error(`nomad-sim exited with ${code}`)));
+  });
+  child.stdout.resume();
+  return { url, ui: `${url}/ui`, stop: () => child.kill('SIGKILL'), child };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/// A page that fails the test on any uncaught error in the app.
+export async function newPage(browser, errors) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && /panicked|RuntimeError|unreachable/.test(m.text())) errors.push(m.text()); });
+  return page;
+}
+
+export async function shot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+export async function api(sim, method, path, body, token) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers['x-nomad-token'] = token;
+  const r = await fetch(`${sim.url}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  return { status: r.status, body: await r.text() };
+}
