@@ -18,7 +18,11 @@ fn main() {
         off += chunk.len() as u64;
         wire.extend_from_slice(encode_frame("alloc/logs/web.stdout.0", off, chunk).as_bytes());
     }
-    for (label, chunk_size) in [("16 KiB chunks", 16 * 1024), ("1 KiB chunks", 1024), ("1 MiB chunks", 1024 * 1024)] {
+    for (label, chunk_size) in [
+        ("16 KiB chunks", 16 * 1024),
+        ("1 KiB chunks", 1024),
+        ("1 MiB chunks", 1024 * 1024),
+    ] {
         let mut best = f64::MAX;
         for _ in 0..3 {
             let t = Instant::now();

@@ -2,7 +2,9 @@
 //! base64, inside multi-byte UTF-8), the decoder's output equals the frames'
 //! data byte for byte, and no input makes it panic.
 
-use nomad_model::frames::{encode_file_event, encode_frame, FrameDecoder, StreamEvent, Utf8Decoder};
+use nomad_model::frames::{
+    encode_file_event, encode_frame, FrameDecoder, StreamEvent, Utf8Decoder,
+};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -37,7 +39,10 @@ fn encode(frames: &[F], sep: &str) -> (Vec<u8>, Vec<Vec<u8>>) {
             }
             F::Heartbeat => out.push_str("{}"),
             F::Truncated => {
-                out.push_str(&encode_file_event("alloc/logs/t.stdout.0", "file truncated"));
+                out.push_str(&encode_file_event(
+                    "alloc/logs/t.stdout.0",
+                    "file truncated",
+                ));
                 offset = 0;
                 expected.push(vec![]);
             }

@@ -497,3 +497,33 @@ async fn serves_the_ui_with_deep_links() {
         .unwrap();
     assert_eq!(pre.headers()["access-control-allow-origin"], "*");
 }
+
+#[tokio::test]
+async fn proxy_mode_forwards_and_streams_unbuffered() {
+    let agent = start(&[]);
+    let proxy = start(&["--proxy", &agent.base]);
+    let a = running_alloc(&agent).await;
+    // plain reads, status codes and headers pass through
+    let r = proxy.get("/v1/job/nope").await;
+    assert_eq!(
+        (r.status().as_u16(), r.text().await.unwrap()),
+        (404, "job not found".to_string())
+    );
+    let r = proxy.get("/v1/jobs").await;
+    assert!(r.headers().contains_key("x-nomad-index"));
+    // a follow stream delivers its first frame while the stream is still open
+    let t = Instant::now();
+    let mut r = proxy
+        .get(&format!(
+            "/v1/client/fs/logs/{}?task=redis&type=stdout&follow=true&origin=end&offset=50",
+            a.id
+        ))
+        .await;
+    let first = tokio::time::timeout(Duration::from_secs(5), r.chunk())
+        .await
+        .expect("a chunk before the stream ends")
+        .unwrap()
+        .unwrap();
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert!(matches!(decode(&first)[0], StreamEvent::Data { .. }));
+}
