@@ -11,6 +11,7 @@ pub mod client;
 pub mod cluster;
 pub mod de;
 pub mod diff;
+pub mod diffcalc;
 pub mod errors;
 pub mod eval;
 pub mod format;

@@ -84,6 +84,16 @@ pub fn routes() -> Router<Sim> {
             with_fallback(post(job_periodic_force)),
         )
         .route("/v1/job/{id}/dispatch", with_fallback(post(job_dispatch)))
+        .route("/v1/job/{id}/plan", with_fallback(post(job_plan)))
+        .route(
+            "/v1/deployment/promote/{id}",
+            with_fallback(post(deployment_promote)),
+        )
+        .route(
+            "/v1/deployment/fail/{id}",
+            with_fallback(post(deployment_fail)),
+        )
+        .route("/v1/search/fuzzy", with_fallback(post(search_fuzzy)))
         .route("/v1/allocations", with_fallback(get(list_allocs)))
         .route("/v1/allocation/{id}", with_fallback(get(read_alloc)))
         .route("/v1/evaluations", with_fallback(get(list_evals)))
@@ -322,8 +332,37 @@ async fn job_versions(
         .store
         .read(|c| c.job(&ns, &id).map(|j| j.versions.clone()))
         .ok_or_else(|| err(404, "job versions not found"))?;
+    let diffs = if q.get("diffs").is_some_and(|v| v == "true") {
+        let against = q.get("diff_version").and_then(|v| v.parse::<u64>().ok());
+        let mut out = vec![];
+        match against {
+            // every version diffed against the one asked for
+            Some(n) => {
+                let base = versions
+                    .iter()
+                    .find(|v| v["Version"].as_u64() == Some(n))
+                    .ok_or_else(|| err(400, &format!("version {n} not found")))?;
+                for v in &versions {
+                    out.push(nomad_model::diffcalc::job_diff(Some(base), Some(v), false));
+                }
+            }
+            // each version against its predecessor (newest first)
+            None => {
+                for w in versions.windows(2) {
+                    out.push(nomad_model::diffcalc::job_diff(
+                        Some(&w[1]),
+                        Some(&w[0]),
+                        false,
+                    ));
+                }
+            }
+        }
+        Some(out)
+    } else {
+        None
+    };
     Ok(json_index(
-        &json!({"Versions": versions, "Diffs": null, "Index": idx, "KnownLeader": true, "LastContact": 0}),
+        &json!({"Versions": versions, "Diffs": diffs, "Index": idx, "KnownLeader": true, "LastContact": 0}),
         idx,
     ))
 }
@@ -660,15 +699,9 @@ async fn job_periodic_force(
         if !j.typed().is_periodic() {
             return Err(err(400, "can't force launch non-periodic job"));
         }
-        let mut child = j.spec.clone();
-        let child_id = format!("{id}/periodic-{}", now_nanos() / 1_000_000_000);
-        child["ID"] = json!(child_id);
-        child["Name"] = json!(child_id);
-        child["ParentID"] = json!(id);
-        child["Periodic"] = Value::Null;
-        let out = sched::register(c, rng, child, "periodic-job");
-        c.recompute_summary(&ns, &id);
-        Ok(out)
+        sched::launch_periodic_child(c, rng, &ns, &id)
+            .map(|(o, _)| o)
+            .ok_or_else(|| err(404, "job not found"))
     })?;
     Ok(json_index(
         &PeriodicForceResponse {
@@ -1527,4 +1560,319 @@ pub fn touch_logs(sim: &Sim, a: &Allocation, task: &str) {
 
 pub fn alloc_for_stream(sim: &Sim, id: &str) -> Result<Allocation, ApiErr> {
     alloc_for_client(sim, id)
+}
+
+// ---------------------------------------------------------------- plan
+
+async fn job_plan(
+    State(sim): State<Sim>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> R {
+    acl(&sim, &h, true)?;
+    let req: JobPlanRequest = body_json(&body)?;
+    let Value::Object(_) = &req.job else {
+        return Err(err(400, "Job must be specified"));
+    };
+    if req.job.get("ID").and_then(Value::as_str) != Some(id.as_str()) {
+        return Err(err(400, "Job ID does not match"));
+    }
+    let plan = sim.with_rng(|c, rng| {
+        let mut spec = req.job.clone();
+        sched::canonicalize(&mut spec, &c.region);
+        let ns = spec["Namespace"].as_str().unwrap_or("default").to_string();
+        let current = c.job(&ns, &id).map(|j| j.spec.clone());
+        let mut diff = nomad_model::diffcalc::job_diff(current.as_ref(), Some(&spec), true);
+        nomad_model::diffcalc::annotate(&mut diff);
+        // Dry run on a copy of the cluster: what would the scheduler do?
+        let mut dry = c.dry_clone();
+        let mut dry_rng = rng.clone();
+        let before: HashMap<String, (String, u64, bool)> = dry
+            .allocs_of_job(&ns, &id)
+            .map(|a| {
+                (
+                    a.id.clone(),
+                    (
+                        a.task_group.clone(),
+                        a.job_version,
+                        a.desired_status == "run" && !a.is_terminal(),
+                    ),
+                )
+            })
+            .collect();
+        let out = sched::register(&mut dry, &mut dry_rng, spec.clone(), "job-register");
+        let mut updates: std::collections::BTreeMap<String, DesiredUpdates> =
+            std::collections::BTreeMap::new();
+        let groups: Vec<String> = spec["TaskGroups"]
+            .as_array()
+            .map(|g| {
+                g.iter()
+                    .filter_map(|g| g["Name"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for g in &groups {
+            updates.entry(g.clone()).or_default();
+        }
+        let mut stopped: HashMap<String, u64> = HashMap::new();
+        for a in dry.allocs_of_job(&ns, &id) {
+            match before.get(&a.id) {
+                None => updates.entry(a.task_group.clone()).or_default().place += 1,
+                Some((g, version, true)) => {
+                    let u = updates.entry(g.clone()).or_default();
+                    if a.desired_status != "run" {
+                        *stopped.entry(g.clone()).or_default() += 1;
+                    } else if a.job_version != *version {
+                        u.in_place_update += 1;
+                    } else {
+                        u.ignore += 1;
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        for (g, n) in stopped {
+            let u = updates.entry(g).or_default();
+            let replaced = n.min(u.place);
+            u.destructive_update += replaced;
+            u.place -= replaced;
+            u.stop += n - replaced;
+        }
+        for g in &mut diff.task_groups {
+            if let Some(u) = updates.get(&g.name) {
+                for (k, v) in [
+                    ("create", u.place),
+                    ("destroy", u.stop),
+                    ("in-place update", u.in_place_update),
+                    ("create/destroy update", u.destructive_update),
+                    ("ignore", u.ignore),
+                ] {
+                    if v > 0 {
+                        g.updates.insert(k.to_string(), v);
+                    }
+                }
+            }
+        }
+        let eval = dry.evals.get(&out.eval_id).cloned().unwrap_or_default();
+        let created: Vec<Evaluation> = dry
+            .evals
+            .get(&eval.blocked_eval)
+            .cloned()
+            .into_iter()
+            .collect();
+        let next = sched::next_periodic_launch(&spec, now_nanos())
+            .map(WallTime::from_unix_nanos)
+            .unwrap_or_default();
+        JobPlanResponse {
+            index: c.index,
+            job_modify_index: current
+                .as_ref()
+                .and_then(|j| j["JobModifyIndex"].as_u64())
+                .unwrap_or(0),
+            diff: req.diff.then_some(diff),
+            created_evals: created,
+            failed_tg_allocs: eval.failed_tg_allocs,
+            annotations: Some(PlanAnnotations {
+                desired_tg_updates: updates,
+            }),
+            next_periodic_launch: next,
+            warnings: String::new(),
+        }
+    });
+    Ok(json_index(&plan, plan.index))
+}
+
+// ---------------------------------------------------------------- deployments
+
+async fn deployment_promote(
+    State(sim): State<Sim>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> R {
+    acl(&sim, &h, true)?;
+    let req: DeploymentPromoteRequest = if body.is_empty() {
+        DeploymentPromoteRequest {
+            all: true,
+            ..Default::default()
+        }
+    } else {
+        body_json(&body)?
+    };
+    let out = sim.with_rng(|c, rng| {
+        let d = c
+            .deployments
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| err(404, "deployment not found"))?;
+        if !d.is_active() {
+            return Err(err(
+                400,
+                &format!(
+                    "can't promote terminal deployment with status {:?}",
+                    d.status
+                ),
+            ));
+        }
+        if !d.task_groups.values().any(|g| g.desired_canaries > 0) {
+            return Err(err(400, "no canaries to promote"));
+        }
+        let idx = c.bump(&[Table::Deployments]);
+        if let Some(d) = c.deployments.get_mut(&id) {
+            for (g, s) in d.task_groups.iter_mut() {
+                if req.all || req.groups.contains(g) {
+                    s.promoted = true;
+                }
+            }
+            d.status_description = "Deployment is running".into();
+            d.modify_index = idx;
+        }
+        let (eid, eidx) = sched::evaluate(c, rng, &d.namespace, &d.job_id, "deployment-watcher");
+        Ok((eid, eidx))
+    })?;
+    Ok(json_index(
+        &DeploymentUpdateResponse {
+            eval_id: out.0,
+            eval_create_index: out.1,
+            deployment_modify_index: out.1,
+            index: out.1,
+            ..Default::default()
+        },
+        out.1,
+    ))
+}
+
+async fn deployment_fail(State(sim): State<Sim>, h: HeaderMap, Path(id): Path<String>) -> R {
+    acl(&sim, &h, true)?;
+    let out = sim.with_rng(|c, rng| {
+        let d = c
+            .deployments
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| err(404, "deployment not found"))?;
+        if !d.is_active() {
+            return Err(err(
+                400,
+                &format!("can't fail terminal deployment with status {:?}", d.status),
+            ));
+        }
+        let idx = c.bump(&[Table::Deployments]);
+        let auto_revert = d.task_groups.values().any(|g| g.auto_revert);
+        if let Some(d) = c.deployments.get_mut(&id) {
+            d.status = "failed".into();
+            d.status_description = "Deployment marked as failed".into();
+            d.modify_index = idx;
+        }
+        // auto-revert to the latest stable version, as Nomad does
+        let mut reverted = None;
+        if auto_revert {
+            let target = c.job(&d.namespace, &d.job_id).and_then(|j| {
+                j.versions
+                    .iter()
+                    .find(|v| {
+                        v["Stable"].as_bool() == Some(true)
+                            && v["Version"].as_u64() != Some(d.job_version)
+                    })
+                    .cloned()
+            });
+            if let Some(t) = target {
+                reverted = t["Version"].as_u64();
+                sched::register(c, rng, t, "rollback");
+            }
+        }
+        let (eid, eidx) = sched::evaluate(c, rng, &d.namespace, &d.job_id, "deployment-watcher");
+        Ok((eid, eidx, reverted))
+    })?;
+    Ok(json_index(
+        &DeploymentUpdateResponse {
+            eval_id: out.0,
+            eval_create_index: out.1,
+            deployment_modify_index: out.1,
+            reverted_job_version: out.2,
+            index: out.1,
+        },
+        out.1,
+    ))
+}
+
+// ---------------------------------------------------------------- search
+
+async fn search_fuzzy(
+    State(sim): State<Sim>,
+    h: HeaderMap,
+    Query(q): Q,
+    body: axum::body::Bytes,
+) -> R {
+    acl(&sim, &h, false)?;
+    let req: FuzzySearchRequest = body_json(&body)?;
+    if req.text.len() < 2 {
+        return Err(err(
+            400,
+            "fuzzy search query must be at least 2 characters, got 1",
+        ));
+    }
+    let text = req.text.to_lowercase();
+    let ctx = if req.context.is_empty() {
+        "all".to_string()
+    } else {
+        req.context.clone()
+    };
+    let want = |c: &str| ctx == "all" || ctx == c;
+    const LIMIT: usize = 20;
+    let res = sim.store.read(|c| {
+        let mut matches: std::collections::BTreeMap<String, Option<Vec<FuzzyMatch>>> =
+            std::collections::BTreeMap::new();
+        let mut trunc = std::collections::BTreeMap::new();
+        let mut add = |k: &str, items: Vec<FuzzyMatch>| {
+            trunc.insert(k.to_string(), items.len() > LIMIT);
+            matches.insert(k.to_string(), Some(items.into_iter().take(LIMIT).collect()));
+        };
+        if want("jobs") {
+            add(
+                "jobs",
+                c.jobs
+                    .values()
+                    .filter(|j| {
+                        ns_match(&q, j.namespace()) && j.id().to_lowercase().contains(&text)
+                    })
+                    .map(|j| FuzzyMatch {
+                        id: j.id().into(),
+                        scope: vec![j.namespace().into()],
+                    })
+                    .collect(),
+            );
+        }
+        if want("nodes") {
+            add(
+                "nodes",
+                c.nodes
+                    .values()
+                    .filter(|n| n.name.to_lowercase().contains(&text))
+                    .map(|n| FuzzyMatch {
+                        id: n.name.clone(),
+                        scope: vec![n.id.clone()],
+                    })
+                    .collect(),
+            );
+        }
+        if want("allocs") {
+            add(
+                "allocs",
+                c.allocs
+                    .values()
+                    .filter(|a| ns_match(&q, &a.namespace) && a.name.to_lowercase().contains(&text))
+                    .map(|a| FuzzyMatch {
+                        id: a.name.clone(),
+                        scope: vec![a.namespace.clone(), a.id.clone()],
+                    })
+                    .collect(),
+            );
+        }
+        FuzzySearchResponse {
+            matches,
+            truncations: trunc,
+        }
+    });
+    Ok(json_index(&res, 0))
 }

@@ -132,13 +132,15 @@ impl Sim {
     /// Runs the cluster forward forever.
     pub async fn run_ticks(self) {
         let mut iv = tokio::time::interval(Duration::from_millis(self.opts.tick_ms.max(10)));
+        let mut periodic_next = std::collections::HashMap::new();
         loop {
             iv.tick().await;
             let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
             let changed = {
                 let mut c = self.store.inner.write().unwrap_or_else(|e| e.into_inner());
                 logs::tick_logs(&mut c, &mut rng);
-                sched::tick(&mut c, &mut rng)
+                let a = sched::tick_cluster(&mut c, &mut rng, &mut periodic_next);
+                sched::tick(&mut c, &mut rng) || a
             };
             if changed {
                 let idx = self.store.read(|c| c.index);

@@ -246,32 +246,6 @@ fn reconcile(
     let mut queued = std::collections::BTreeMap::new();
     let now = now_nanos();
     let ns = job.namespace.clone();
-    // stop everything for a stopped job, and allocations of removed groups
-    let live: Vec<String> = c
-        .allocs_of_job(&ns, &job.id)
-        .filter(|a| a.desired_status == "run")
-        .map(|a| a.id.clone())
-        .collect();
-    for aid in live {
-        let a = c.allocs.get_mut(&aid).expect("alloc exists");
-        let group_exists = job.task_groups.iter().any(|g| g.name == a.task_group);
-        let outdated = a.job_version != job.version && job.job_type != "batch";
-        if job.stop || !group_exists || outdated {
-            stop_alloc(
-                a,
-                if job.stop {
-                    "alloc not needed due to job update"
-                } else {
-                    "alloc is being updated due to job update"
-                },
-                idx,
-                now,
-            );
-        }
-    }
-    if job.stop {
-        return (failed, queued);
-    }
     let mut deployment_id = String::new();
     let needs_deployment = job.job_type == "service"
         && job.version > 0
@@ -279,7 +253,17 @@ fn reconcile(
             .task_groups
             .iter()
             .any(|g| g.update.is_some() || job.update.is_some());
-    if needs_deployment {
+    // the deployment of this version, if one is already running
+    if let Some(d) = c
+        .deployments
+        .values()
+        .filter(|d| {
+            d.job_id == job.id && d.namespace == ns && d.job_version == job.version && d.is_active()
+        })
+        .max_by_key(|d| d.create_index)
+    {
+        deployment_id = d.id.clone();
+    } else if needs_deployment && !job.stop {
         let d = Deployment {
             id: uuid(rng),
             namespace: ns.clone(),
@@ -326,8 +310,85 @@ fn reconcile(
             od.status_description = "Cancelled due to newer version of job".into();
             od.modify_index = idx;
         }
+        // canaries of a superseded deployment are stopped
+        let stale: Vec<String> = c
+            .allocs_of_job(&ns, &job.id)
+            .filter(|a| {
+                a.desired_status == "run"
+                    && a.job_version != job.version
+                    && a.deployment_status.as_ref().is_some_and(|d| d.canary)
+            })
+            .map(|a| a.id.clone())
+            .collect();
+        for aid in stale {
+            if let Some(a) = c.allocs.get_mut(&aid) {
+                stop_alloc(a, "canary of a cancelled deployment", idx, now);
+            }
+        }
         deployment_id = d.id.clone();
         c.deployments.insert(d.id.clone(), d);
+    }
+    let canary_phase: std::collections::BTreeMap<String, i64> = c
+        .deployments
+        .get(&deployment_id)
+        .map(|d| {
+            d.task_groups
+                .iter()
+                .filter(|(_, s)| s.desired_canaries > 0 && !s.promoted)
+                .map(|(g, s)| (g.clone(), s.desired_canaries))
+                .collect()
+        })
+        .unwrap_or_default();
+    // stop everything for a stopped job, and allocations of removed groups
+    let live: Vec<String> = c
+        .allocs_of_job(&ns, &job.id)
+        .filter(|a| a.desired_status == "run")
+        .map(|a| a.id.clone())
+        .collect();
+    // Which older versions can be updated in place (only in-place task
+    // changes, as the planner annotates them), computed once per version.
+    let mut in_place_from: std::collections::BTreeMap<u64, bool> =
+        std::collections::BTreeMap::new();
+    let (versions, current) = c
+        .job(&ns, &job.id)
+        .map(|j| (j.versions.clone(), j.spec.clone()))
+        .unwrap_or_default();
+    for aid in live {
+        let version = c.allocs[&aid].job_version;
+        let in_place = *in_place_from.entry(version).or_insert_with(|| {
+            versions
+                .iter()
+                .find(|v| v["Version"].as_u64() == Some(version))
+                .is_some_and(|old| is_in_place(old, &current))
+        });
+        let a = c.allocs.get_mut(&aid).expect("alloc exists");
+        let group_exists = job.task_groups.iter().any(|g| g.name == a.task_group);
+        let outdated = a.job_version != job.version && job.job_type != "batch";
+        if outdated && canary_phase.contains_key(&a.task_group) && !job.stop {
+            continue;
+        }
+        if outdated && in_place && !job.stop && group_exists {
+            a.job_version = job.version;
+            a.modify_index = idx;
+            a.alloc_modify_index = idx;
+            a.modify_time = UnixNanos(now);
+            continue;
+        }
+        if job.stop || !group_exists || outdated {
+            stop_alloc(
+                a,
+                if job.stop {
+                    "alloc not needed due to job update"
+                } else {
+                    "alloc is being updated due to job update"
+                },
+                idx,
+                now,
+            );
+        }
+    }
+    if job.stop {
+        return (failed, queued);
     }
     for tg in &job.task_groups {
         let have = c
@@ -353,6 +414,18 @@ fn reconcile(
         let mut missing = (want - have).max(0);
         if batch_done {
             missing = 0;
+        }
+        let canary_of_group = canary_phase.get(&tg.name).copied();
+        if let Some(n) = canary_of_group {
+            let current = c
+                .allocs_of_job(&ns, &job.id)
+                .filter(|a| {
+                    a.task_group == tg.name
+                        && a.desired_status == "run"
+                        && a.job_version == job.version
+                })
+                .count() as i64;
+            missing = (n - current).max(0);
         }
         let mut metric = AllocMetric {
             nodes_evaluated: nodes.len() as i64,
@@ -404,7 +477,7 @@ fn reconcile(
             }) {
                 slot += 1;
             }
-            let a = new_alloc(
+            let mut a = new_alloc(
                 c,
                 rng,
                 job,
@@ -417,6 +490,19 @@ fn reconcile(
                 idx,
                 now,
             );
+            if canary_of_group.is_some() {
+                a.deployment_status = Some(AllocDeploymentStatus {
+                    canary: true,
+                    ..Default::default()
+                });
+                if let Some(s) = c
+                    .deployments
+                    .get_mut(&deployment_id)
+                    .and_then(|d| d.task_groups.get_mut(&tg.name))
+                {
+                    s.placed_canaries.push(a.id.clone());
+                }
+            }
             c.insert_alloc(a);
             slot += 1;
             placed += 1;
@@ -869,22 +955,32 @@ pub fn tick(c: &mut Cluster, rng: &mut ChaCha8Rng) -> bool {
                 }
                 .into();
                 if new_status == "running" && !a.deployment_id.is_empty() {
+                    let canary = a.deployment_status.as_ref().is_some_and(|d| d.canary);
                     a.deployment_status = Some(AllocDeploymentStatus {
                         healthy: Some(true),
                         timestamp: WallTime::from_unix_nanos(now),
-                        canary: false,
+                        canary,
                         modify_index: idx,
                     });
                     if let Some(d) = c.deployments.get_mut(&a.deployment_id) {
                         if let Some(s) = d.task_groups.get_mut(&a.task_group) {
                             s.healthy_allocs += 1;
-                            if s.healthy_allocs >= s.desired_total
-                                && s.desired_canaries == 0
-                                && d.status == "running"
-                            {
-                                d.status = "successful".into();
-                                d.status_description = "Deployment completed successfully".into();
-                            }
+                        }
+                        let done = d.task_groups.values().all(|s| {
+                            s.healthy_allocs >= s.desired_total
+                                && (s.desired_canaries == 0 || s.promoted)
+                        });
+                        let awaiting = d.task_groups.values().any(|s| {
+                            s.desired_canaries > 0
+                                && !s.promoted
+                                && s.healthy_allocs >= s.desired_canaries
+                        });
+                        if d.status == "running" && done {
+                            d.status = "successful".into();
+                            d.status_description = "Deployment completed successfully".into();
+                        } else if d.status == "running" && awaiting {
+                            d.status_description =
+                                "Deployment is running but requires manual promotion".into();
                         }
                         d.modify_index = idx;
                         d.modify_time = UnixNanos(now);
@@ -918,4 +1014,164 @@ pub fn tick(c: &mut Cluster, rng: &mut ChaCha8Rng) -> bool {
     }
     let _ = rng;
     true
+}
+
+/// True when going from `old` to `new` only needs in-place updates: no job-
+/// or group-level change and every edited task is annotated in-place.
+pub fn is_in_place(old: &Value, new: &Value) -> bool {
+    let mut d = nomad_model::diffcalc::job_diff(Some(old), Some(new), false);
+    nomad_model::diffcalc::annotate(&mut d);
+    d.fields.iter().all(|f| !f.diff_type.is_change())
+        && d.objects.iter().all(|o| !o.diff_type.is_change())
+        && d.task_groups.iter().all(|g| {
+            g.diff_type != DiffType::Added
+                && g.diff_type != DiffType::Deleted
+                && g.fields.iter().all(|f| !f.diff_type.is_change())
+                && g.objects.iter().all(|o| !o.diff_type.is_change())
+                && g.tasks.iter().all(|t| {
+                    t.annotations.is_empty() || t.annotations == ["forces in-place update"]
+                })
+        })
+}
+
+/// The next launch of a periodic job after `after` (Unix ns), from its cron
+/// `Spec` (5 fields, or 6 with seconds) in its `TimeZone` (UTC only here).
+pub fn next_periodic_launch(spec: &Value, after: i64) -> Option<i64> {
+    let p = spec.get("Periodic")?;
+    if !p.get("Enabled").and_then(Value::as_bool).unwrap_or(false) {
+        return None;
+    }
+    let cron = p.get("Spec").and_then(Value::as_str)?;
+    let parsed = croner::Cron::new(cron)
+        .with_seconds_optional()
+        .parse()
+        .ok()?;
+    let at = chrono::DateTime::from_timestamp_nanos(after);
+    let next = parsed.find_next_occurrence(&at, false).ok()?;
+    next.timestamp_nanos_opt()
+}
+
+/// Launches a child of a periodic job now (the tick at its cron time, and
+/// `periodic/force`). Returns the registration outcome and the child's ID.
+pub fn launch_periodic_child(
+    c: &mut Cluster,
+    rng: &mut ChaCha8Rng,
+    ns: &str,
+    id: &str,
+) -> Option<(RegisterOutcome, String)> {
+    let parent = c.job(ns, id)?.spec.clone();
+    let mut child = parent;
+    let child_id = format!("{id}/periodic-{}", now_nanos() / 1_000_000_000);
+    child["ID"] = json!(child_id);
+    child["Name"] = json!(child_id);
+    child["ParentID"] = json!(id);
+    child["Periodic"] = Value::Null;
+    let out = register(c, rng, child, "periodic-job");
+    c.recompute_summary(ns, id);
+    Some((out, child_id))
+}
+
+/// Cluster-level work of one tick: drains migrate allocations off their
+/// nodes (one at a time, all at once past the deadline or when forced), and
+/// periodic jobs launch at their cron times.
+pub fn tick_cluster(
+    c: &mut Cluster,
+    rng: &mut ChaCha8Rng,
+    periodic_next: &mut std::collections::HashMap<(String, String), i64>,
+) -> bool {
+    let now = now_nanos();
+    let mut changed = false;
+    // drains
+    let draining: Vec<(String, DrainStrategy)> = c
+        .nodes
+        .values()
+        .filter_map(|n| n.drain_strategy.clone().map(|d| (n.id.clone(), d)))
+        .collect();
+    for (node_id, strategy) in draining {
+        let forced = strategy.deadline.0 < 0
+            || strategy
+                .force_deadline
+                .unix_nanos()
+                .is_some_and(|t| now >= t.0);
+        let mut movable: Vec<(String, String, String, bool)> = c
+            .allocs
+            .values()
+            .filter(|a| a.node_id == node_id && a.desired_status == "run" && !a.is_terminal())
+            .map(|a| {
+                (
+                    a.id.clone(),
+                    a.namespace.clone(),
+                    a.job_id.clone(),
+                    a.job_type == "system",
+                )
+            })
+            .collect();
+        // system jobs go last, or stay when ignored
+        let non_system = movable.iter().any(|m| !m.3);
+        movable.retain(|m| !m.3 || (!strategy.ignore_system_jobs && !non_system));
+        if movable.is_empty() {
+            let idx = c.bump(&[Table::Nodes]);
+            if let Some(n) = c.nodes.get_mut(&node_id) {
+                n.drain_strategy = None;
+                if let Some(l) = n.last_drain.as_mut() {
+                    l.status = "complete".into();
+                    l.updated_at = WallTime::from_unix_nanos(now);
+                }
+                n.events.push(NodeEvent {
+                    message: "Node drain complete".into(),
+                    subsystem: "Drain".into(),
+                    timestamp: WallTime::from_unix_nanos(now),
+                    create_index: idx,
+                    ..Default::default()
+                });
+                if n.events.len() > 10 {
+                    n.events.remove(0);
+                }
+                n.modify_index = idx;
+            }
+            changed = true;
+            continue;
+        }
+        let take = if forced { movable.len() } else { 1 };
+        for (aid, ns, job, _) in movable.into_iter().take(take) {
+            let idx = c.bump(&[Table::Allocs]);
+            if let Some(a) = c.allocs.get_mut(&aid) {
+                stop_alloc(a, "alloc is being migrated", idx, now);
+                a.desired_transition = Some(DesiredTransition {
+                    migrate: Some(true),
+                    ..Default::default()
+                });
+            }
+            evaluate(c, rng, &ns, &job, "node-drain");
+            changed = true;
+        }
+    }
+    // periodic launches
+    let periodic: Vec<(String, String, Value)> = c
+        .jobs
+        .values()
+        .filter(|j| {
+            j.spec["Periodic"]["Enabled"].as_bool() == Some(true)
+                && j.spec["Stop"].as_bool() != Some(true)
+        })
+        .map(|j| {
+            (
+                j.namespace().to_string(),
+                j.id().to_string(),
+                j.spec.clone(),
+            )
+        })
+        .collect();
+    for (ns, id, spec) in periodic {
+        let key = (ns.clone(), id.clone());
+        let next = *periodic_next
+            .entry(key.clone())
+            .or_insert_with(|| next_periodic_launch(&spec, now).unwrap_or(i64::MAX));
+        if now >= next {
+            launch_periodic_child(c, rng, &ns, &id);
+            periodic_next.insert(key, next_periodic_launch(&spec, now).unwrap_or(i64::MAX));
+            changed = true;
+        }
+    }
+    changed
 }

@@ -71,6 +71,32 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// A copy for dry runs (plan), without the log buffers.
+    pub fn dry_clone(&self) -> Cluster {
+        let logs = HashMap::new();
+        Cluster {
+            logs,
+            ..self.clone_parts()
+        }
+    }
+
+    fn clone_parts(&self) -> Cluster {
+        Cluster {
+            index: self.index,
+            table_index: self.table_index.clone(),
+            jobs: self.jobs.clone(),
+            allocs: self.allocs.clone(),
+            nodes: self.nodes.clone(),
+            evals: self.evals.clone(),
+            deployments: self.deployments.clone(),
+            namespaces: self.namespaces.clone(),
+            summaries: self.summaries.clone(),
+            logs: HashMap::new(),
+            job_allocs: self.job_allocs.clone(),
+            region: self.region.clone(),
+        }
+    }
+
     /// Bumps the index and stamps the given tables.
     pub fn bump(&mut self, tables: &[Table]) -> u64 {
         self.index += 1;

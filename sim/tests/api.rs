@@ -527,3 +527,283 @@ async fn proxy_mode_forwards_and_streams_unbuffered() {
     assert!(t.elapsed() < Duration::from_secs(5));
     assert!(matches!(decode(&first)[0], StreamEvent::Data { .. }));
 }
+
+#[tokio::test]
+async fn versions_carry_structured_diffs() {
+    let sim = start(&[]);
+    // web-frontend was registered twice in the demo: nginx:1.25 then nginx:1.26
+    let (v, _): (JobVersionsResponse, u64) =
+        sim.json("/v1/job/web-frontend/versions?diffs=true").await;
+    assert_eq!(
+        v.versions.iter().map(|j| j.version).collect::<Vec<_>>(),
+        [1, 0]
+    );
+    assert_eq!(v.diffs.len(), 1);
+    let d = &v.diffs[0];
+    assert_eq!(d.diff_type, DiffType::Edited);
+    let task = &d.task_groups[0].tasks[0];
+    let cfg = task
+        .objects
+        .iter()
+        .find(|o| o.name == "Config")
+        .expect("Config object");
+    let image = cfg.fields.iter().find(|f| f.name == "image").unwrap();
+    assert_eq!(
+        (image.old.as_str(), image.new.as_str(), image.diff_type),
+        ("nginx:1.25", "nginx:1.26", DiffType::Edited)
+    );
+    // no diffs unless asked
+    let (v, _): (JobVersionsResponse, u64) = sim.json("/v1/job/web-frontend/versions").await;
+    assert!(v.diffs.is_empty());
+    // api-gateway has three versions; diff every one against version 0
+    let (v, _): (JobVersionsResponse, u64) = sim
+        .json("/v1/job/api-gateway/versions?diffs=true&diff_version=0")
+        .await;
+    assert_eq!(v.diffs.len(), 3);
+    assert_eq!(
+        v.diffs[2].diff_type,
+        DiffType::None,
+        "version 0 against itself"
+    );
+    let count = v.diffs[0].task_groups[0]
+        .fields
+        .iter()
+        .find(|f| f.name == "Count")
+        .unwrap();
+    assert_eq!((count.old.as_str(), count.new.as_str()), ("2", "3"));
+}
+
+#[tokio::test]
+async fn plan_reports_diff_updates_and_failures() {
+    let sim = start(&[]);
+    let (mut job, _): (serde_json::Value, u64) = sim.json("/v1/job/redis-cache").await;
+    job["TaskGroups"][0]["Count"] = serde_json::json!(3);
+    job["TaskGroups"][0]["Tasks"][0]["Config"]["image"] = serde_json::json!("redis:7.4");
+    let plan: JobPlanResponse = sim
+        .post(
+            "/v1/job/redis-cache/plan",
+            serde_json::json!({"Job": job, "Diff": true}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (cur, _): (Job, u64) = sim.json("/v1/job/redis-cache").await;
+    assert_eq!(plan.job_modify_index, cur.job_modify_index);
+    let d = plan.diff.expect("diff");
+    let g = &d.task_groups[0];
+    assert_eq!(
+        g.fields
+            .iter()
+            .find(|f| f.name == "Count")
+            .unwrap()
+            .annotations,
+        ["forces create"]
+    );
+    assert_eq!(g.tasks[0].annotations, ["forces create/destroy update"]);
+    let u = plan.annotations.unwrap().desired_tg_updates["cache"];
+    assert_eq!((u.destructive_update, u.place), (1, 2), "{u:?}");
+    assert!(g.updates.contains_key("create/destroy update"));
+    // nothing changed by a plan
+    let (after, _): (Job, u64) = sim.json("/v1/job/redis-cache").await;
+    assert_eq!(after.version, cur.version);
+    // a job that cannot fit explains why
+    let big = serde_json::json!({"ID": "huge", "Type": "service", "Datacenters": ["dc1"], "TaskGroups": [{"Name": "g", "Count": 2, "Tasks": [{"Name": "t", "Driver": "docker", "Resources": {"CPU": 100, "MemoryMB": 900000}}]}]});
+    let plan: JobPlanResponse = sim
+        .post(
+            "/v1/job/huge/plan",
+            serde_json::json!({"Job": big, "Diff": true}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plan.diff.unwrap().diff_type, DiffType::Added);
+    let m = &plan.failed_tg_allocs["g"];
+    assert!(
+        m.nodes_exhausted > 0 && m.dimension_exhausted.contains_key("memory"),
+        "{m:?}"
+    );
+    assert_eq!(plan.created_evals.len(), 1);
+    assert_eq!(plan.created_evals[0].status, "blocked");
+    assert!(
+        sim.get("/v1/job/huge").await.status() == 404,
+        "plan registers nothing"
+    );
+    // periodic jobs report their next launch
+    let (rep, _): (serde_json::Value, u64) =
+        sim.json("/v1/job/nightly-report?namespace=batch").await;
+    let plan: JobPlanResponse = sim
+        .post(
+            "/v1/job/nightly-report/plan",
+            serde_json::json!({"Job": rep, "Diff": true}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let next = plan.next_periodic_launch.unix_nanos().expect("next launch");
+    assert_eq!(
+        next.secs() % 86_400,
+        2 * 3600,
+        "0 2 * * * launches at 02:00 UTC"
+    );
+}
+
+#[tokio::test]
+async fn canary_deployment_waits_for_promotion() {
+    let sim = start(&[]);
+    // api-gateway v2 has a canary: one new allocation beside the old ones
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let d = loop {
+        let (d, _): (Option<Deployment>, u64) = sim.json("/v1/job/api-gateway/deployment").await;
+        let d = d.expect("a deployment");
+        if d.task_groups["gateway"].healthy_allocs >= 1 {
+            break d;
+        }
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(d.status, "running");
+    assert!(d.needs_promotion());
+    assert_eq!(d.task_groups["gateway"].placed_canaries.len(), 1);
+    let (allocs, _): (Vec<Allocation>, u64) = sim.json("/v1/job/api-gateway/allocations").await;
+    let running_old = allocs
+        .iter()
+        .filter(|a| a.desired_status == "run" && a.job_version < 2)
+        .count();
+    assert_eq!(
+        running_old, 2,
+        "old allocations keep serving during the canary phase"
+    );
+    let r: DeploymentUpdateResponse = sim
+        .post(
+            &format!("/v1/deployment/promote/{}", d.id),
+            serde_json::json!({"DeploymentID": d.id, "All": true}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r.eval_id.len(), 36);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (d2, _): (Option<Deployment>, u64) = sim.json("/v1/job/api-gateway/deployment").await;
+        let d2 = d2.unwrap();
+        if d2.status == "successful" {
+            assert!(d2.task_groups["gateway"].promoted);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "deployment stuck: {:?}",
+            d2.task_groups
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (allocs, _): (Vec<Allocation>, u64) = sim.json("/v1/job/api-gateway/allocations").await;
+    assert!(allocs
+        .iter()
+        .filter(|a| a.desired_status == "run")
+        .all(|a| a.job_version == 2));
+}
+
+#[tokio::test]
+async fn drain_migrates_allocations_and_completes() {
+    let sim = start(&[]);
+    let node = running_alloc(&sim).await.node_id;
+    let r = sim
+        .post(
+            &format!("/v1/node/{node}/drain"),
+            serde_json::json!({"DrainSpec": {"Deadline": -1, "IgnoreSystemJobs": false}}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (n, _): (Node, u64) = sim.json(&format!("/v1/node/{node}")).await;
+        if n.drain_strategy.is_none() {
+            assert_eq!(n.scheduling_eligibility, "ineligible");
+            assert_eq!(n.last_drain.unwrap().status, "complete");
+            assert!(n.events.iter().any(|e| e.message == "Node drain complete"));
+            break;
+        }
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (allocs, _): (Vec<Allocation>, u64) =
+        sim.json(&format!("/v1/node/{node}/allocations")).await;
+    assert!(
+        allocs.iter().all(|a| a.desired_status != "run"),
+        "nothing left running on the drained node"
+    );
+    let (redis, _): (Vec<Allocation>, u64) = sim.json("/v1/job/redis-cache/allocations").await;
+    assert!(
+        redis
+            .iter()
+            .any(|a| a.desired_status == "run" && a.node_id != node),
+        "redis was placed elsewhere"
+    );
+}
+
+#[tokio::test]
+async fn dispatch_and_periodic_force_create_children() {
+    let sim = start(&[]);
+    let r = sim
+        .post(
+            "/v1/job/etl-import/dispatch?namespace=batch",
+            serde_json::json!({"Meta": {"since": "x"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 400, "required meta key missing");
+    assert!(r.text().await.unwrap().contains("dataset"));
+    let r = sim
+        .post(
+            "/v1/job/etl-import/dispatch?namespace=batch",
+            serde_json::json!({"Meta": {"dataset": "orders", "bogus": "1"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 400, "unknown meta key");
+    let d: JobDispatchResponse = sim
+        .post(
+            "/v1/job/etl-import/dispatch?namespace=batch",
+            serde_json::json!({"Meta": {"dataset": "orders"}, "Payload": "aGVsbG8="}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(d.dispatched_job_id.starts_with("etl-import/dispatch-"));
+    let child: Job = sim
+        .http
+        .get(format!(
+            "{}/v1/job/{}?namespace=batch",
+            sim.base,
+            d.dispatched_job_id.replace('/', "%2F")
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(child.parent_id, "etl-import");
+    assert_eq!(child.meta["dataset"], "orders");
+    let f: PeriodicForceResponse = sim
+        .post(
+            "/v1/job/nightly-report/periodic/force?namespace=batch",
+            serde_json::json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(f.eval_id.len(), 36);
+    let (jobs, _): (Vec<JobListStub>, u64) = sim.json("/v1/jobs?namespace=batch").await;
+    assert!(jobs.iter().any(|j| j.parent_id == "nightly-report"));
+    let (s, _): (JobSummary, u64) = sim
+        .json("/v1/job/nightly-report/summary?namespace=batch")
+        .await;
+    let c = s.children.unwrap();
+    assert_eq!(c.pending + c.running + c.dead, 1);
+}
