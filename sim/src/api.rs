@@ -94,6 +94,8 @@ pub fn routes() -> Router<Sim> {
             with_fallback(post(deployment_fail)),
         )
         .route("/v1/search/fuzzy", with_fallback(post(search_fuzzy)))
+        .route("/v1/search", with_fallback(post(search_prefix)))
+        .route("/v1/job/{id}/scale", with_fallback(get(job_scale)))
         .route("/v1/allocations", with_fallback(get(list_allocs)))
         .route("/v1/allocation/{id}", with_fallback(get(read_alloc)))
         .route("/v1/evaluations", with_fallback(get(list_evals)))
@@ -1875,4 +1877,137 @@ async fn search_fuzzy(
         }
     });
     Ok(json_index(&res, 0))
+}
+
+async fn search_prefix(
+    State(sim): State<Sim>,
+    h: HeaderMap,
+    Query(q): Q,
+    body: axum::body::Bytes,
+) -> R {
+    acl(&sim, &h, false)?;
+    let req: SearchRequest = body_json(&body)?;
+    let ctx = if req.context.is_empty() {
+        "all".to_string()
+    } else {
+        req.context.clone()
+    };
+    let want = |c: &str| ctx == "all" || ctx == c;
+    const LIMIT: usize = 20;
+    let p = req.prefix.clone();
+    let res = sim.store.read(|c| {
+        let mut matches = std::collections::BTreeMap::new();
+        let mut trunc = std::collections::BTreeMap::new();
+        let mut add = |k: &str, ids: Vec<String>| {
+            trunc.insert(k.to_string(), ids.len() > LIMIT);
+            matches.insert(
+                k.to_string(),
+                if ids.is_empty() {
+                    None
+                } else {
+                    Some(ids.into_iter().take(LIMIT).collect())
+                },
+            );
+        };
+        if want("jobs") {
+            add(
+                "jobs",
+                c.jobs
+                    .values()
+                    .filter(|j| ns_match(&q, j.namespace()) && j.id().starts_with(&p))
+                    .map(|j| j.id().to_string())
+                    .collect(),
+            );
+        }
+        if want("allocs") {
+            add(
+                "allocs",
+                c.allocs
+                    .values()
+                    .filter(|a| ns_match(&q, &a.namespace) && a.id.starts_with(&p))
+                    .map(|a| a.id.clone())
+                    .collect(),
+            );
+        }
+        if want("nodes") {
+            add(
+                "nodes",
+                c.nodes
+                    .values()
+                    .filter(|n| n.id.starts_with(&p))
+                    .map(|n| n.id.clone())
+                    .collect(),
+            );
+        }
+        if want("evals") {
+            add(
+                "evals",
+                c.evals
+                    .values()
+                    .filter(|e| ns_match(&q, &e.namespace) && e.id.starts_with(&p))
+                    .map(|e| e.id.clone())
+                    .collect(),
+            );
+        }
+        if want("deployment") {
+            add(
+                "deployment",
+                c.deployments
+                    .values()
+                    .filter(|d| ns_match(&q, &d.namespace) && d.id.starts_with(&p))
+                    .map(|d| d.id.clone())
+                    .collect(),
+            );
+        }
+        SearchResponse {
+            matches,
+            truncations: trunc,
+        }
+    });
+    Ok(json_index(&res, 0))
+}
+
+async fn job_scale(State(sim): State<Sim>, h: HeaderMap, Path(id): Path<String>, Query(q): Q) -> R {
+    acl(&sim, &h, false)?;
+    let idx = blocking(&sim.store, &[Table::Jobs, Table::Allocs], &q).await;
+    let ns = ns_param(&q);
+    let v = sim
+        .store
+        .read(|c| {
+            let j = c.job(&ns, &id)?;
+            let typed = j.typed();
+            let mut groups = std::collections::BTreeMap::new();
+            for tg in &typed.task_groups {
+                let mut s = TaskGroupScaleStatus {
+                    desired: tg.count,
+                    ..Default::default()
+                };
+                for a in c.allocs_of_job(&ns, &id).filter(|a| {
+                    a.task_group == tg.name
+                        && a.desired_status == "run"
+                        && a.job_version == typed.version
+                }) {
+                    s.placed += 1;
+                    if a.client_status == "running" {
+                        s.running += 1;
+                    }
+                    match a.deployment_status.as_ref().and_then(|d| d.healthy) {
+                        Some(true) => s.healthy += 1,
+                        Some(false) => s.unhealthy += 1,
+                        None => {}
+                    }
+                }
+                groups.insert(tg.name.clone(), s);
+            }
+            Some(JobScaleStatus {
+                job_id: id.clone(),
+                namespace: ns.clone(),
+                job_create_index: typed.create_index,
+                job_modify_index: typed.job_modify_index,
+                job_stopped: typed.stop,
+                task_groups: groups,
+            })
+        })
+        .ok_or_else(|| err(404, "job not found"))?;
+    Ok(json_index(&v, idx))
 }

@@ -485,6 +485,26 @@ fn demo(c: &mut Cluster, rng: &mut ChaCha8Rng) {
     );
     bf["Meta"] = json!({"sim.runtime": "600"});
     register(c, rng, bf, "job-register");
+    let mut cleanup = job(
+        "node-cleanup",
+        "platform",
+        "sysbatch",
+        &["dc1", "dc2"],
+        vec![group(
+            "cleanup",
+            1,
+            &[TaskSpec {
+                name: "gc",
+                driver: "exec",
+                image: "/usr/local/bin/docker-gc",
+                cpu: 100,
+                mem: 64,
+            }],
+            None,
+        )],
+    );
+    cleanup["Meta"] = json!({"sim.runtime": "15"});
+    register(c, rng, cleanup, "job-register");
     // does not fit anywhere: a placement failure to explain
     register(
         c,

@@ -399,14 +399,14 @@ fn reconcile(
                     && (job.job_type != "batch" || a.client_status != "failed")
             })
             .count() as i64;
-        let batch_done = job.job_type == "batch"
+        let batch_done = matches!(job.job_type.as_str(), "batch" | "sysbatch")
             && c.allocs_of_job(&ns, &job.id)
                 .filter(|a| a.task_group == tg.name && a.client_status == "complete")
                 .count() as i64
                 >= tg.count;
         let nodes = eligible_nodes(c, job, tg);
         let mut used = node_usage(c);
-        let want = if job.job_type == "system" {
+        let want = if matches!(job.job_type.as_str(), "system" | "sysbatch") {
             nodes.len() as i64
         } else {
             tg.count
@@ -444,7 +444,7 @@ fn reconcile(
         let mut placed = 0;
         let mut slot = 0;
         while missing > 0 {
-            let node_id = if job.job_type == "system" {
+            let node_id = if matches!(job.job_type.as_str(), "system" | "sysbatch") {
                 let used: Vec<_> = c
                     .allocs_of_job(&ns, &job.id)
                     .filter(|a| a.task_group == tg.name && a.desired_status == "run")
@@ -887,7 +887,7 @@ pub fn tick(c: &mut Cluster, rng: &mut ChaCha8Rng) -> bool {
                     changed = true;
                 }
                 ("running", _)
-                    if (job_type == "batch" && since >= runtime)
+                    if (matches!(job_type.as_str(), "batch" | "sysbatch") && since >= runtime)
                         || (beh == "crash" && since >= runtime) =>
                 {
                     let code = if beh == "crash" { 137 } else { 0 };

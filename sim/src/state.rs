@@ -229,7 +229,9 @@ impl Cluster {
         if allocs.is_empty() {
             return "pending";
         }
-        if typed.job_type == "batch" && allocs.iter().all(|a| a.is_terminal()) {
+        if matches!(typed.job_type.as_str(), "batch" | "sysbatch")
+            && allocs.iter().all(|a| a.is_terminal())
+        {
             return "dead";
         }
         "pending"

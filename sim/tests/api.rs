@@ -408,6 +408,58 @@ async fn nomad_error_answers() {
     );
     let r = sim.get("/v1/nope").await;
     assert_eq!(r.status(), 404);
+    let r = sim.get("/v1/job/nope/scale").await;
+    assert_eq!(
+        (r.status().as_u16(), r.text().await.unwrap()),
+        (404, "job not found".to_string())
+    );
+}
+
+#[tokio::test]
+async fn scale_status_and_searches() {
+    let sim = start(&[]);
+    let (s, _): (JobScaleStatus, u64) = sim.json("/v1/job/web-frontend/scale").await;
+    assert_eq!(s.task_groups["web"].desired, 3);
+    assert_eq!(s.task_groups["web"].placed, 3);
+    let r: SearchResponse = sim
+        .post(
+            "/v1/search",
+            serde_json::json!({"Prefix": "redis", "Context": "jobs"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.matches["jobs"].as_deref(),
+        Some(&["redis-cache".to_string()][..])
+    );
+    let r: FuzzySearchResponse = sim
+        .post(
+            "/v1/search/fuzzy?namespace=*",
+            serde_json::json!({"Text": "gate", "Context": "all"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(r.matches["jobs"]
+        .as_ref()
+        .unwrap()
+        .iter()
+        .any(|m| m.id == "api-gateway" && m.scope == ["default"]));
+    assert!(r.matches["allocs"]
+        .as_ref()
+        .unwrap()
+        .iter()
+        .any(|m| m.id.starts_with("api-gateway.gateway[")));
+    let r = sim
+        .post(
+            "/v1/search/fuzzy",
+            serde_json::json!({"Text": "g", "Context": "all"}),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
 }
 
 #[tokio::test]

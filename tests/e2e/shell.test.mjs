@@ -88,7 +88,7 @@ test('namespace selector narrows the lists', async () => {
     return rows.length > 0 && rows.every((t) => t.textContent === 'platform');
   });
   const ids = await page.$$eval('[data-testid=jobs-table] tbody tr', (rs) => rs.map((r) => r.dataset.job));
-  assert.deepEqual(ids.sort(), ['metrics-agent', 'payments', 'queue-worker']);
+  assert.deepEqual(ids.sort(), ['metrics-agent', 'node-cleanup', 'payments', 'queue-worker']);
   await page.selectOption('[data-testid=namespace-select]', '*');
   assert.deepEqual(errors, []);
 });
