@@ -21,6 +21,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=JobsPage/>
                     <Route path=path!("/jobs") view=JobsPage/>
+                    <Route path=path!("/jobs/new") view=NewJobPage/>
                     <Route path=path!("/jobs/:namespace/:id") view=JobPage/>
                     <Route path=path!("/allocations/:id") view=AllocPage/>
                     <Route path=path!("/clients") view=ClientsPage/>

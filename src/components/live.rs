@@ -90,9 +90,22 @@ where
     F: Fn(Signal<Arc<T>>) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let failed = Memo::new(move |_| watch.with_state(|s| s.data.is_none() && s.error.is_some()));
+    // An error replaces the view when there is no data yet, or when it is
+    // not transient (the resource is gone, or the token no longer allows
+    // it); transient errors keep the last data under a banner.
+    let failed = Memo::new(move |_| {
+        watch.with_state(|s| {
+            s.error
+                .as_ref()
+                .is_some_and(|e| s.data.is_none() || !e.is_transient())
+        })
+    });
     let error = Signal::derive(move || watch.error());
-    let reconnecting = Signal::derive(move || watch.reconnecting() && watch.data().is_some());
+    let reconnecting = Signal::derive(move || {
+        watch.reconnecting()
+            && watch.data().is_some()
+            && watch.error().is_some_and(|e| e.is_transient())
+    });
     view! {
         <Transition fallback=move || view! { <Spinner label=label.clone().unwrap_or_default()/> }>
             <ErrorBoundary fallback=error_fallback>
@@ -104,6 +117,9 @@ where
                         let _ = failed.get();
                         Suspend::new(async move {
                             watch.first().await;
+                            if let Some(e) = watch.error_untracked().filter(|e| !e.is_transient()) {
+                                return Err(e);
+                            }
                             match watch.data_untracked() {
                                 Some(initial) => {
                                     let data = Signal::derive(move || watch.data().unwrap_or_else(|| initial.clone()));

@@ -10,7 +10,7 @@ pub mod settings;
 pub use alloc::AllocPage;
 pub use client::ClientPage;
 pub use clients::ClientsPage;
-pub use job::JobPage;
+pub use job::{JobPage, NewJobPage};
 pub use jobs::JobsPage;
 pub use settings::TokensPage;
 
@@ -31,10 +31,11 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// A query-string parameter of the current URL (tracked).
+/// A query-string parameter of the current URL (tracked). Memoized, so a
+/// change to another parameter does not re-run what reads this one.
 pub fn query_param(key: &'static str) -> Signal<String> {
     let q = use_query_map();
-    Signal::derive(move || q.with(|m| m.get(key).unwrap_or_default()))
+    Memo::new(move |_| q.with(|m| m.get(key).unwrap_or_default())).into()
 }
 
 /// Returns a setter that rewrites query parameters in place (history

@@ -41,6 +41,7 @@ test('sign in with an ACL token, see who it is, sign out', async () => {
   await page.waitForFunction(() => /anonymously/.test(document.querySelector('[data-testid=token-status]')?.textContent || ''));
   assert.equal(await page.evaluate(() => localStorage.getItem('yurt.token')), null);
   assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('agents without namespaces (501) hide the namespace selector', async () => {
@@ -53,4 +54,5 @@ test('agents without namespaces (501) hide the namespace selector', async () => 
   assert.equal(await page.locator('[data-testid=namespace-select]').count(), 0);
   oss.stop();
   assert.deepEqual(errors, []);
+  await page.close();
 });

@@ -44,6 +44,7 @@ test('jobs page lists the cluster live and navigates by clicking', async () => {
   assert.equal(await page.locator('[data-testid=clients-table] tbody tr').count(), 5);
   await shot(page, 'clients');
   assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('filter, facets and sort live in the URL and survive a reload', async () => {
@@ -75,6 +76,7 @@ test('filter, facets and sort live in the URL and survive a reload', async () =>
   assert.deepEqual(names, [...names].sort().reverse());
   await shot(page, 'jobs-filtered');
   assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('namespace selector narrows the lists', async () => {
@@ -91,6 +93,7 @@ test('namespace selector narrows the lists', async () => {
   assert.deepEqual(ids.sort(), ['metrics-agent', 'node-cleanup', 'payments', 'queue-worker']);
   await page.selectOption('[data-testid=namespace-select]', '*');
   assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('not-found pages and API errors get readable panels', async () => {
@@ -106,6 +109,7 @@ test('not-found pages and API errors get readable panels', async () => {
   await page.waitForSelector('.error-panel');
   assert.match(await page.textContent('.error-panel'), /alloc not found/);
   assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('a dropped connection shows reconnecting and keeps the data', async () => {
@@ -120,4 +124,5 @@ test('a dropped connection shows reconnecting and keeps the data', async () => {
   assert.match(await page.textContent('[data-testid=reconnecting]'), /Cannot reach the Nomad agent/);
   await shot(page, 'reconnecting');
   assert.deepEqual(errors, []);
+  await page.close();
 });

@@ -111,6 +111,7 @@ pub fn select(
 #[component]
 pub fn JobsPage() -> impl IntoView {
     let api = use_api();
+    let purged = query_param("purged");
     let watch = use_watch::<Vec<JobListStub>>(
         move || {
             Some((
@@ -126,7 +127,13 @@ pub fn JobsPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Jobs"</h1>
+            <span class="spacer"></span>
+            <a class="button primary" href=crate::routes::href("/jobs/new") data-testid="run-job">"Run a job"</a>
         </div>
+        {move || {
+            let p = purged.get();
+            (!p.is_empty()).then(|| view! { <div class="banner ok" data-testid="purged">{format!("Job {p} was purged.")}</div> })
+        }}
         <Live watch label="Loading jobs…" children=move |jobs| view! { <JobsTable jobs/> }/>
     }
 }

@@ -1,0 +1,219 @@
+//! Every version with its stable flag, submit time and change count; the
+//! structured diff against its predecessor (from the agent) or against any
+//! other version (computed in the browser with Nomad's diff semantics);
+//! revert (with `EnforcePriorVersion`) and mark/unmark stable.
+
+use super::diff::{changes_label, DiffTree};
+use super::JobIdent;
+use crate::api::endpoints::job_path;
+use crate::api::watch::use_watch_with;
+use crate::api::{use_api, ApiError, WatchOpts};
+use crate::components::*;
+use crate::pages::{query_param, query_setter};
+use leptos::prelude::*;
+use nomad_model::diffcalc::job_diff;
+use nomad_model::{Job, JobDiff, JobRevertRequest, JobStabilityRequest};
+use std::sync::Arc;
+
+/// Versions (newest first) as typed jobs and raw JSON, with the agent's
+/// consecutive diffs.
+pub struct Versions {
+    pub jobs: Vec<Job>,
+    pub raw: Vec<serde_json::Value>,
+    pub diffs: Vec<JobDiff>,
+}
+
+impl Versions {
+    fn decode(b: &[u8]) -> Result<Self, String> {
+        let typed: nomad_model::JobVersionsResponse =
+            serde_json::from_slice(b).map_err(|e| e.to_string())?;
+        let raw: serde_json::Value = serde_json::from_slice(b).map_err(|e| e.to_string())?;
+        let raw = match raw {
+            serde_json::Value::Array(a) => a,
+            v => v
+                .get("Versions")
+                .and_then(|v| v.as_array())
+                .cloned()
+                .unwrap_or_default(),
+        };
+        Ok(Versions {
+            jobs: typed.versions,
+            raw,
+            diffs: typed.diffs,
+        })
+    }
+
+    /// The diff of `v` against `against`: the agent's when `against` is its
+    /// predecessor, else computed here.
+    fn diff(&self, v: usize, against: Option<usize>) -> (JobDiff, bool) {
+        let against = against.unwrap_or(v + 1);
+        if against == v + 1 {
+            if let Some(d) = self.diffs.get(v) {
+                return (d.clone(), false);
+            }
+        }
+        (
+            job_diff(self.raw.get(against), self.raw.get(v), false),
+            true,
+        )
+    }
+}
+
+#[component]
+pub fn Versions(job: Memo<Job>) -> impl IntoView {
+    let JobIdent(ident) = expect_context::<JobIdent>();
+    let watch = use_watch_with::<Versions>(
+        move || {
+            ident.get().map(|(ns, id)| {
+                (
+                    job_path(&id, "/versions"),
+                    vec![("namespace", ns), ("diffs", "true".into())],
+                )
+            })
+        },
+        WatchOpts::default(),
+        Versions::decode,
+    );
+    view! { <Live watch label="Loading versions…" children=move |vs| view! { <VersionsView vs job/> }/> }
+}
+
+#[component]
+fn VersionsView(vs: Signal<Arc<Versions>>, job: Memo<Job>) -> impl IntoView {
+    let api = use_api();
+    let sel = query_param("v");
+    let against = query_param("against");
+    let set = query_setter();
+    let show_all = RwSignal::new(false);
+    let result = RwSignal::new(None::<Result<String, ApiError>>);
+    let confirm_revert = RwSignal::new(false);
+    // index into the newest-first list
+    let selected = Memo::new(move |_| {
+        let want = sel.get().parse::<u64>().ok();
+        vs.with(|v| {
+            want.and_then(|w| v.jobs.iter().position(|j| j.version == w))
+                .unwrap_or(0)
+        })
+    });
+    let against_idx = Memo::new(move |_| {
+        let want = against.get().parse::<u64>().ok();
+        vs.with(|v| want.and_then(|w| v.jobs.iter().position(|j| j.version == w)))
+    });
+    let current = Memo::new(move |_| vs.with(|v| v.jobs.first().map(|j| j.version).unwrap_or(0)));
+    let shown = Memo::new(move |_| vs.with(|v| v.diff(selected.get(), against_idx.get())));
+    let diff = Signal::derive(move || shown.with(|(d, _)| d.clone()));
+    let sel_job =
+        Memo::new(move |_| vs.with(|v| v.jobs.get(selected.get()).cloned().unwrap_or_default()));
+    let set_v = set.clone();
+    let set_a = set.clone();
+    let revert = move |_| {
+        let (id, ns) = job.with_untracked(|j| {
+            (
+                j.id.clone(),
+                if j.namespace.is_empty() {
+                    "default".into()
+                } else {
+                    j.namespace.clone()
+                },
+            )
+        });
+        let target = sel_job.with_untracked(|j| j.version);
+        let req = JobRevertRequest {
+            job_id: id.clone(),
+            job_version: target,
+            enforce_prior_version: Some(current.get_untracked()),
+        };
+        confirm_revert.set(false);
+        leptos::task::spawn_local(async move {
+            let r = api.revert_job(&id, &ns, &req).await.map(|r| {
+                format!(
+                    "Reverted to version {target}: evaluation {} created.",
+                    nomad_model::format::short_id(&r.eval_id)
+                )
+            });
+            result.set(Some(r));
+        });
+    };
+    let toggle_stable = move |_| {
+        let (id, ns) = job.with_untracked(|j| {
+            (
+                j.id.clone(),
+                if j.namespace.is_empty() {
+                    "default".into()
+                } else {
+                    j.namespace.clone()
+                },
+            )
+        });
+        let (version, stable) = sel_job.with_untracked(|j| (j.version, j.stable));
+        let req = JobStabilityRequest {
+            job_id: id.clone(),
+            job_version: version,
+            stable: !stable,
+        };
+        leptos::task::spawn_local(async move {
+            let r = api.set_job_stability(&id, &ns, &req).await.map(|_| {
+                format!(
+                    "Version {version} marked {}.",
+                    if stable { "unstable" } else { "stable" }
+                )
+            });
+            result.set(Some(r));
+        });
+    };
+    view! {
+        <div class="versions">
+            <ol class="version-list" data-testid="version-list">
+                {move || vs.with(|v| {
+                    v.jobs.iter().enumerate().map(|(i, j)| {
+                        let count = v.diffs.get(i).map(changes_label).unwrap_or_else(|| if i + 1 == v.jobs.len() { "first version".into() } else { String::new() });
+                        let version = j.version;
+                        let set = set_v.clone();
+                        view! {
+                            <li class:selected=move || selected.get() == i data-version=version>
+                                <button class="version-item" on:click=move |_| set(&[("v", version.to_string()), ("against", String::new())])>
+                                    <span class="vnum">{format!("v{version}")}</span>
+                                    {j.stable.then(|| view! { <span class="badge badge-successful">"stable"</span> })}
+                                    {(i == 0).then(|| view! { <span class="badge">"current"</span> })}
+                                    <span class="muted small">{count}</span>
+                                    <span class="muted small"><RelTime at=j.submit_time/></span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()
+                })}
+            </ol>
+            <div class="version-detail">
+                <div class="version-toolbar">
+                    <strong data-testid="compare-title">{move || {
+                        let v = sel_job.with(|j| j.version);
+                        let a = against_idx.get().map(|a| vs.with(|x| x.jobs[a].version)).or_else(|| vs.with(|x| x.jobs.get(selected.get() + 1).map(|j| j.version)));
+                        match a { Some(a) => format!("Version {v} compared with version {a}"), None => format!("Version {v} (the first)") }
+                    }}</strong>
+                    <label class="selector-inline">"Compare with "
+                        <select data-testid="compare-select" prop:value=move || against.get() on:change=move |ev| set_a(&[("against", event_target_value(&ev))])>
+                            <option value="">"its predecessor"</option>
+                            {move || vs.with(|v| v.jobs.iter().map(|j| { let n = j.version.to_string(); view! { <option value=n.clone()>{format!("version {n}")}</option> } }).collect_view())}
+                        </select>
+                    </label>
+                    <label class="selector-inline"><input type="checkbox" prop:checked=move || show_all.get() on:change=move |ev| show_all.set(event_target_checked(&ev))/>" show unchanged"</label>
+                    <span class="spacer"></span>
+                    <button class="button" data-action="stable" on:click=toggle_stable>{move || if sel_job.with(|j| j.stable) { "Unmark stable" } else { "Mark stable" }}</button>
+                    {move || (selected.get() != 0).then(|| view! { <button class="button" data-action="revert" on:click=move |_| confirm_revert.set(true)>"Revert to this version…"</button> })}
+                </div>
+                {move || confirm_revert.get().then(|| view! {
+                    <div class="confirm" data-testid="confirm">
+                        <p>{move || format!("Revert the job to version {}? This submits it again as a new version (only if the job is still at version {}).", sel_job.with(|j| j.version), current.get())}</p>
+                        <button class="button danger" data-confirm="revert" on:click=revert>"Revert"</button>
+                        <button class="button" on:click=move |_| confirm_revert.set(false)>"Cancel"</button>
+                    </div>
+                })}
+                {move || result.get().map(|r| match r {
+                    Ok(m) => view! { <div class="banner ok" data-testid="action-result">{m}</div> }.into_any(),
+                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                })}
+                {move || shown.with(|(_, local)| *local).then(|| view! { <p class="muted small">"Diff computed in the browser with Nomad's diff rules."</p> })}
+                <DiffTree diff show_unchanged=Signal::derive(move || show_all.get())/>
+            </div>
+        </div>
+    }
+}
