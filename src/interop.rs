@@ -176,3 +176,23 @@ pub fn js_err(v: JsValue) -> String {
         .or_else(|| v.as_string())
         .unwrap_or_else(|| format!("{v:?}"))
 }
+
+/// Appends one watcher update's cost to `window.__yurtUpdates` (read by the
+/// browser benchmarks): path, bytes received, milliseconds to decode.
+pub fn record_update(path: &str, bytes: usize, decode_ms: f64) {
+    let Some(w) = window() else { return };
+    let key = JsValue::from_str("__yurtUpdates");
+    let arr = match js_sys::Reflect::get(&w, &key) {
+        Ok(v) if v.is_object() => v.unchecked_into::<js_sys::Array>(),
+        _ => {
+            let a = js_sys::Array::new();
+            let _ = js_sys::Reflect::set(&w, &key, &a);
+            a
+        }
+    };
+    let o = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&o, &"path".into(), &path.into());
+    let _ = js_sys::Reflect::set(&o, &"bytes".into(), &(bytes as f64).into());
+    let _ = js_sys::Reflect::set(&o, &"decodeMs".into(), &decode_ms.into());
+    arr.push(&o);
+}

@@ -23,6 +23,8 @@ use std::time::Duration;
 
 /// Long-polls allowed at once per page.
 pub const MAX_LONG_POLLS: usize = 4;
+/// Bodies above this many bytes are re-fetched at most every 5 s.
+pub const LARGE_BODY: usize = 1_000_000;
 /// How long one blocking query may hold.
 pub const WAIT: &str = "60s";
 
@@ -257,6 +259,7 @@ async fn poll_loop<T>(
                     match decode(&body) {
                         Ok(v) => {
                             let decode_ms = interop::perf_now() - t0;
+                            interop::record_update(&path, body.len(), decode_ms);
                             entry.state.update(|s| {
                                 s.data = Some(Arc::new(v));
                                 s.error = None;
@@ -290,7 +293,12 @@ async fn poll_loop<T>(
                 };
                 let elapsed =
                     Duration::from_millis((interop::perf_now() - started).max(0.0) as u64);
-                let min = if opts.blocking && new_index > 0 {
+                // very large answers (a 10,000-job list is several MB) are
+                // re-fetched at most every 5 s, whatever changes
+                let large = body.len() > LARGE_BODY;
+                let min = if large {
+                    opts.min_interval.max(Duration::from_secs(5))
+                } else if opts.blocking && new_index > 0 {
                     opts.min_interval
                 } else {
                     opts.min_interval.max(Duration::from_secs(2))

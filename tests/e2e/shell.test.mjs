@@ -54,7 +54,7 @@ test('filter, facets and sort live in the URL and survive a reload', async () =>
   await page.waitForSelector('[data-testid=jobs-table] tbody tr');
   await page.fill('[data-testid=jobs-filter]', 'redis');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs-table] tbody tr').length === 1);
-  assert.match(page.url(), /q=redis/);
+  await page.waitForURL(/q=redis/); // the URL follows the filter a moment later
   await page.reload();
   await page.waitForSelector('[data-testid=jobs-table] tbody tr');
   assert.equal(await page.inputValue('[data-testid=jobs-filter]'), 'redis');

@@ -64,48 +64,77 @@ impl JobRow {
     }
 }
 
-/// Filters and sorts the list as the URL asks.
-pub fn select(
-    jobs: &[JobListStub],
-    text: &str,
-    status: &str,
-    ty: &str,
-    sort: &str,
-    desc: bool,
-) -> Vec<JobRow> {
-    let text = text.trim().to_lowercase();
-    let mut rows: Vec<JobRow> = jobs
-        .iter()
-        .filter(|j| j.parent_id.is_empty())
-        .filter(|j| {
-            text.is_empty()
-                || j.id.to_lowercase().contains(&text)
-                || j.name.to_lowercase().contains(&text)
+/// What the URL asks the list to show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Query {
+    pub text: String,
+    pub status: String,
+    pub job_type: String,
+    pub namespace: String,
+    pub datacenter: String,
+    pub sort: String,
+    pub desc: bool,
+}
+
+/// Lower-cased IDs and names, computed once per list update so a keystroke
+/// only compares strings.
+pub fn search_keys(jobs: &[JobListStub]) -> Vec<String> {
+    jobs.iter()
+        .map(|j| {
+            if j.name == j.id {
+                j.id.to_lowercase()
+            } else {
+                format!("{} {}", j.id, j.name).to_lowercase()
+            }
         })
-        .filter(|j| status.is_empty() || j.status == status)
-        .filter(|j| ty.is_empty() || j.job_type == ty)
-        .map(JobRow::from)
+        .collect()
+}
+
+/// Filters and sorts the list as the URL asks, returning indices into
+/// `jobs` (rows are only built for the visible page).
+pub fn select(jobs: &[JobListStub], keys: &[String], q: &Query) -> Vec<usize> {
+    let text = q.text.trim().to_lowercase();
+    let mut idx: Vec<usize> = (0..jobs.len())
+        .filter(|&i| {
+            let j = &jobs[i];
+            j.parent_id.is_empty()
+                && (text.is_empty() || keys.get(i).is_some_and(|k| k.contains(&text)))
+                && (q.status.is_empty() || j.status == q.status)
+                && (q.job_type.is_empty() || j.job_type == q.job_type)
+                && (q.namespace.is_empty() || j.namespace == q.namespace)
+                && (q.datacenter.is_empty()
+                    || j.datacenters.iter().any(|d| *d == q.datacenter || d == "*"))
+        })
         .collect();
-    match sort {
-        "type" => rows.sort_by(|a, b| a.job_type.cmp(&b.job_type).then_with(|| a.id.cmp(&b.id))),
-        "priority" => {
-            rows.sort_by(|a, b| a.priority.cmp(&b.priority).then_with(|| a.id.cmp(&b.id)))
-        }
-        "status" => rows.sort_by(|a, b| a.status.cmp(&b.status).then_with(|| a.id.cmp(&b.id))),
-        "namespace" => {
-            rows.sort_by(|a, b| a.namespace.cmp(&b.namespace).then_with(|| a.id.cmp(&b.id)))
-        }
-        "submitted" => rows.sort_by(|a, b| {
+    let by = |f: fn(&JobListStub, &JobListStub) -> std::cmp::Ordering| {
+        move |a: &usize, b: &usize| f(&jobs[*a], &jobs[*b])
+    };
+    match q.sort.as_str() {
+        "type" => idx.sort_by(by(|a, b| {
+            a.job_type.cmp(&b.job_type).then_with(|| a.id.cmp(&b.id))
+        })),
+        "priority" => idx.sort_by(by(|a, b| {
+            a.priority.cmp(&b.priority).then_with(|| a.id.cmp(&b.id))
+        })),
+        "status" => idx.sort_by(by(|a, b| {
+            a.status.cmp(&b.status).then_with(|| a.id.cmp(&b.id))
+        })),
+        "namespace" => idx.sort_by(by(|a, b| {
+            a.namespace.cmp(&b.namespace).then_with(|| a.id.cmp(&b.id))
+        })),
+        "submitted" => idx.sort_by(by(|a, b| {
             a.submit_time
                 .cmp(&b.submit_time)
                 .then_with(|| a.id.cmp(&b.id))
-        }),
-        _ => rows.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.namespace.cmp(&b.namespace))),
+        })),
+        _ => idx.sort_by(by(|a, b| {
+            a.id.cmp(&b.id).then_with(|| a.namespace.cmp(&b.namespace))
+        })),
     }
-    if desc {
-        rows.reverse();
+    if q.desc {
+        idx.reverse();
     }
-    rows
+    idx
 }
 
 #[component]
@@ -147,28 +176,82 @@ fn JobsTable(jobs: Signal<Arc<Vec<JobListStub>>>) -> impl IntoView {
     let desc = query_param("desc");
     let page = query_param("page");
     let set = query_setter();
-    let rows = Memo::new(move |_| {
+    let ns = query_param("ns");
+    let dc = query_param("dc");
+    // The filter applies from a local signal at once; the URL follows
+    // 250 ms after the last keystroke (rewriting the URL re-runs the router).
+    let text_now = RwSignal::new(text.get_untracked());
+    Effect::new(move |_| {
+        let t = text.get();
+        if text_now.get_untracked().trim() != t.trim() {
+            text_now.set(t);
+        }
+    });
+    let typed = StoredValue::new(0u64);
+    let query = Memo::new(move |_| Query {
+        text: text_now.get(),
+        status: status.get(),
+        job_type: ty.get(),
+        namespace: ns.get(),
+        datacenter: dc.get(),
+        sort: sort.get(),
+        desc: desc.get() == "1",
+    });
+    let keys = Memo::new(move |_| jobs.with(|j| search_keys(j)));
+    let rows = Memo::new(move |_| query.with(|q| keys.with(|k| jobs.with(|j| select(j, k, q)))));
+    // the namespaces and datacenters present, for the facet menus
+    let choices = Memo::new(move |_| {
         jobs.with(|j| {
-            select(
-                j,
-                &text.get(),
-                &status.get(),
-                &ty.get(),
-                &sort.get(),
-                desc.get() == "1",
-            )
+            let mut n: Vec<String> = j
+                .iter()
+                .map(|x| {
+                    if x.namespace.is_empty() {
+                        "default".to_string()
+                    } else {
+                        x.namespace.clone()
+                    }
+                })
+                .collect();
+            let mut d: Vec<String> = j
+                .iter()
+                .flat_map(|x| x.datacenters.iter().cloned())
+                .filter(|d| d != "*")
+                .collect();
+            n.sort();
+            n.dedup();
+            d.sort();
+            d.dedup();
+            (n, d)
         })
     });
+    let menu = {
+        let set = set.clone();
+        move |key: &'static str,
+              label: &'static str,
+              current: Signal<String>,
+              pick: fn(&(Vec<String>, Vec<String>)) -> &Vec<String>| {
+            let set = set.clone();
+            view! {
+                <select class="facet-select" data-facet=key aria-label=label prop:value=move || current.get()
+                    on:change=move |ev| set(&[(key, event_target_value(&ev)), ("page", String::new())])>
+                    <option value="">{label}</option>
+                    {move || choices.with(|c| pick(c).iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view())}
+                </select>
+            }
+        }
+    };
     let pages = move || rows.with(|r| r.len().div_ceil(PAGE_SIZE).max(1));
     let page_no = move || page.get().parse::<usize>().unwrap_or(1).clamp(1, pages());
     let visible = move || {
         let p = page_no();
         rows.with(|r| {
-            r.iter()
-                .skip((p - 1) * PAGE_SIZE)
-                .take(PAGE_SIZE)
-                .cloned()
-                .collect::<Vec<_>>()
+            jobs.with(|j| {
+                r.iter()
+                    .skip((p - 1) * PAGE_SIZE)
+                    .take(PAGE_SIZE)
+                    .map(|&i| JobRow::from(&j[i]))
+                    .collect::<Vec<_>>()
+            })
         })
     };
     let count_by = move |f: fn(&JobListStub) -> &str, v: &'static str| {
@@ -256,11 +339,27 @@ fn JobsTable(jobs: Signal<Arc<Vec<JobListStub>>>) -> impl IntoView {
                 placeholder="Filter by name or ID"
                 aria-label="Filter jobs"
                 data-testid="jobs-filter"
-                prop:value=move || text.get()
-                on:input=move |ev| set_q(&[("q", event_target_value(&ev)), ("page", String::new())])
+                prop:value=move || text_now.get()
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    text_now.set(v.clone());
+                    let n = typed.get_value() + 1;
+                    typed.set_value(n);
+                    let set_q = set_q.clone();
+                    set_timeout(
+                        move || {
+                            if typed.get_value() == n {
+                                set_q(&[("q", v), ("page", String::new())]);
+                            }
+                        },
+                        std::time::Duration::from_millis(250),
+                    );
+                }
             />
             {facet("status", status, vec![("", "Any status"), ("running", "Running"), ("pending", "Pending"), ("dead", "Dead")], |j| j.status.as_str())}
             {facet("type", ty, vec![("", "Any type"), ("service", "Service"), ("batch", "Batch"), ("system", "System"), ("sysbatch", "Sysbatch")], |j| j.job_type.as_str())}
+            {menu("ns", "Any namespace", ns, |c| &c.0)}
+            {menu("dc", "Any datacenter", dc, |c| &c.1)}
         </div>
         <table class="table jobs-table" data-testid="jobs-table">
             <thead>
@@ -305,7 +404,7 @@ fn JobsTable(jobs: Signal<Arc<Vec<JobListStub>>>) -> impl IntoView {
         </table>
         {move || rows.with(|r| r.is_empty()).then(|| view! {
             <p class="empty" data-testid="jobs-empty">"No jobs match. "
-                {move || (!text.get().is_empty() || !status.get().is_empty() || !ty.get().is_empty()).then(|| "Clear the filters to see all jobs.")}
+                {move || query.with(|q| q.text.len() + q.status.len() + q.job_type.len() + q.namespace.len() + q.datacenter.len() > 0).then(|| "Clear the filters to see all jobs.")}
             </p>
         })}
         <div class="pager">
