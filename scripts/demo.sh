@@ -5,6 +5,9 @@
 # nomad-sim flags (e.g. --acl) can be given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Build outputs live outside the checkout, so fresh clones (CI) reuse
+# compiled dependencies; set CARGO_TARGET_DIR to override.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/yurt/target}"
 bash scripts/setup.sh
 bash scripts/build-ui.sh
 cargo build --quiet --release -p nomad-sim
@@ -18,4 +21,4 @@ else
 fi
 echo
 echo "Yurt is starting: open http://127.0.0.1:$PORT/ui/  (Ctrl-C to stop)"
-exec target/release/nomad-sim "${args[@]}" "$@"
+exec "$CARGO_TARGET_DIR/release/nomad-sim" "${args[@]}" "$@"

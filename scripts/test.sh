@@ -6,6 +6,9 @@
 #   4. end to end: Playwright driving Chromium against nomad-sim serving dist/
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Build outputs live outside the checkout, so fresh clones (CI) reuse
+# compiled dependencies; set CARGO_TARGET_DIR to override.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/yurt/target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 start=$(date +%s)
 step() { echo; echo "=== $* ($(( $(date +%s) - start ))s)"; }
@@ -26,7 +29,7 @@ bash scripts/size.sh
 step "browser tests (wasm-bindgen-test, headless Chromium)"
 cargo build --quiet -p nomad-sim
 sim_log=$(mktemp)
-target/debug/nomad-sim --listen 127.0.0.1:0 --tick-ms 300 >"$sim_log" 2>&1 &
+"$CARGO_TARGET_DIR/debug/nomad-sim" --listen 127.0.0.1:0 --tick-ms 300 >"$sim_log" 2>&1 &
 sim_pid=$!
 trap 'kill $sim_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do grep -q "listening on" "$sim_log" && break; sleep 0.1; done
@@ -36,7 +39,7 @@ kill $sim_pid 2>/dev/null || true
 grep -q "test result: ok. [1-9]" /tmp/yurt-browser.log || { cat /tmp/yurt-browser.log; echo "browser tests failed"; exit 1; }
 
 step "end-to-end tests (Playwright + Chromium)"
-node --test --test-concurrency=1 --test-reporter=spec tests/e2e/ 2>&1 | tee /tmp/yurt-e2e.log | grep -vE "^\s*$" | tail -40
+YURT_SIM_BIN="$CARGO_TARGET_DIR/debug/nomad-sim" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/ 2>&1 | tee /tmp/yurt-e2e.log | grep -vE "^\s*$" | tail -40
 grep -qE "^ℹ fail 0" /tmp/yurt-e2e.log || { echo "end-to-end tests failed"; exit 1; }
 
 step "all test layers passed"

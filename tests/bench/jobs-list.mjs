@@ -9,7 +9,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-process.env.YURT_SIM_BIN ||= join(root, 'target', 'release', 'nomad-sim');
+process.env.YURT_SIM_BIN ||= join(process.env.CARGO_TARGET_DIR || join(process.env.HOME || root, '.cache', 'yurt', 'target'), 'release', 'nomad-sim');
 const sim = await startSim(['--scenario', 'large']);
 // Let the simulated cluster settle (its batch jobs all finish ~20 s in):
 // measure the UI, not the simulator's start-up burst.

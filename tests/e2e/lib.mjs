@@ -11,7 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCREENSHOTS = join(root, 'tests', 'e2e', 'screenshots');
 
 export async function startSim(args = []) {
-  const bin = process.env.YURT_SIM_BIN || join(root, 'target', 'debug', 'nomad-sim');
+  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || root, '.cache', 'yurt', 'target');
+  const bin = process.env.YURT_SIM_BIN || join(target, 'debug', 'nomad-sim');
   const dist = process.env.YURT_DIST || join(root, 'dist');
   const child = spawn(bin, ['--listen', '127.0.0.1:0', '--ui', dist, '--tick-ms', '300', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {

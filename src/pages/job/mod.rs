@@ -320,7 +320,9 @@ fn EvalTable(list: Signal<Arc<Vec<Evaluation>>>) -> impl IntoView {
                             <td>{e.triggered_by.clone()}</td>
                             <td><Badge status=e.status.clone()/>{(!e.status_description.is_empty()).then(|| view! { <div class="muted small">{e.status_description.clone()}</div> })}</td>
                             <td class="wrap">
-                                {if failures.is_empty() {
+                                {if failures.is_empty() && e.status == "blocked" {
+                                    view! { <span class="muted">"waiting for capacity: retried when nodes or resources change"</span> }.into_any()
+                                } else if failures.is_empty() {
                                     view! { <span class="muted">"placed"</span> }.into_any()
                                 } else {
                                     failures.into_iter().map(|(g, lines)| view! {
