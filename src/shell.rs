@@ -14,15 +14,7 @@ pub fn TopBar() -> impl IntoView {
         let _ = api.token.get();
         async move { api.namespaces().await }
     });
-    let who = LocalResource::new(move || {
-        let t = api.token.get();
-        async move {
-            match t {
-                None => None,
-                Some(_) => Some(api.token_self().await),
-            }
-        }
-    });
+    let who = crate::api::client::use_token_identity();
     let nav = move |path: &'static str, label: &'static str| {
         let active = move || location.pathname.with(|p| p.starts_with(&href(path)));
         view! {

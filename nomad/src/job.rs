@@ -198,6 +198,18 @@ pub struct Job {
 }
 
 impl Job {
+    /// The job's namespace, `default` when the agent left it out.
+    pub fn namespace_or_default(&self) -> &str {
+        if self.namespace.is_empty() {
+            "default"
+        } else {
+            &self.namespace
+        }
+    }
+    /// `(ID, namespace)`, what every job endpoint is addressed by.
+    pub fn ident(&self) -> (String, String) {
+        (self.id.clone(), self.namespace_or_default().to_string())
+    }
     pub fn is_periodic(&self) -> bool {
         self.periodic.as_ref().is_some_and(|p| p.enabled)
     }

@@ -211,3 +211,19 @@ pub fn use_api() -> Api {
         api
     })
 }
+
+/// Who the current token is: `None` when browsing anonymously, else the
+/// answer of `/v1/acl/token/self`. Re-read when the token changes.
+pub fn use_token_identity() -> LocalResource<Option<Result<nomad_model::AclToken, super::ApiError>>>
+{
+    let api = use_api();
+    LocalResource::new(move || {
+        let t = api.token.get();
+        async move {
+            match t {
+                None => None,
+                Some(_) => Some(api.token_self().await),
+            }
+        }
+    })
+}

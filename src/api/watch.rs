@@ -106,6 +106,11 @@ struct Registry {
     entries: RefCell<HashMap<(TypeId, String), Rc<dyn Any>>>,
     long_polls: Cell<usize>,
     requests: Cell<u64>,
+    /// Watchers waiting for a long-poll slot, served first come, first
+    /// served, so a watcher that just got its answer cannot starve one
+    /// that has been waiting.
+    queue: RefCell<std::collections::VecDeque<u64>>,
+    tickets: Cell<u64>,
 }
 
 thread_local! {
@@ -223,13 +228,32 @@ async fn poll_loop<T>(
         }
         let blocking = opts.blocking && index > 0;
         if blocking {
-            while REGISTRY.with(|r| r.long_polls.get()) >= MAX_LONG_POLLS {
-                interop::sleep(Duration::from_millis(200)).await;
+            let ticket = REGISTRY.with(|r| {
+                let t = r.tickets.get() + 1;
+                r.tickets.set(t);
+                r.queue.borrow_mut().push_back(t);
+                t
+            });
+            loop {
+                let granted = REGISTRY.with(|r| {
+                    let mut q = r.queue.borrow_mut();
+                    if r.long_polls.get() < MAX_LONG_POLLS && q.front() == Some(&ticket) {
+                        q.pop_front();
+                        r.long_polls.set(r.long_polls.get() + 1);
+                        true
+                    } else {
+                        false
+                    }
+                });
+                if granted {
+                    break;
+                }
                 if !entry.alive.get() {
+                    REGISTRY.with(|r| r.queue.borrow_mut().retain(|t| *t != ticket));
                     return;
                 }
+                interop::sleep(Duration::from_millis(50)).await;
             }
-            REGISTRY.with(|r| r.long_polls.set(r.long_polls.get() + 1));
         }
         let mut q = query.clone();
         if blocking {

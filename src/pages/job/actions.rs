@@ -33,18 +33,7 @@ pub fn JobActions(job: Memo<Job>, raw: Signal<Arc<serde_json::Value>>) -> impl I
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<Outcome, ApiError>>);
     let purge_confirm = RwSignal::new(String::new());
-    let ident = move || {
-        job.with_untracked(|j| {
-            (
-                j.id.clone(),
-                if j.namespace.is_empty() {
-                    "default".to_string()
-                } else {
-                    j.namespace.clone()
-                },
-            )
-        })
-    };
+    let ident = move || job.with_untracked(|j| j.ident());
 
     let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
     let run = move |what: &'static str| {
@@ -236,16 +225,7 @@ fn DispatchForm(
         if !problems.with_untracked(|p| p.is_empty()) {
             return;
         }
-        let (id, ns) = job.with_untracked(|j| {
-            (
-                j.id.clone(),
-                if j.namespace.is_empty() {
-                    "default".to_string()
-                } else {
-                    j.namespace.clone()
-                },
-            )
-        });
+        let (id, ns) = job.with_untracked(|j| j.ident());
         let meta: BTreeMap<String, String> = values
             .get_untracked()
             .into_iter()

@@ -106,16 +106,7 @@ fn VersionsView(vs: Signal<Arc<Versions>>, job: Memo<Job>) -> impl IntoView {
     let set_v = set.clone();
     let set_a = set.clone();
     let revert = move |_| {
-        let (id, ns) = job.with_untracked(|j| {
-            (
-                j.id.clone(),
-                if j.namespace.is_empty() {
-                    "default".into()
-                } else {
-                    j.namespace.clone()
-                },
-            )
-        });
+        let (id, ns) = job.with_untracked(|j| j.ident());
         let target = sel_job.with_untracked(|j| j.version);
         let req = JobRevertRequest {
             job_id: id.clone(),
@@ -134,16 +125,7 @@ fn VersionsView(vs: Signal<Arc<Versions>>, job: Memo<Job>) -> impl IntoView {
         });
     };
     let toggle_stable = move |_| {
-        let (id, ns) = job.with_untracked(|j| {
-            (
-                j.id.clone(),
-                if j.namespace.is_empty() {
-                    "default".into()
-                } else {
-                    j.namespace.clone()
-                },
-            )
-        });
+        let (id, ns) = job.with_untracked(|j| j.ident());
         let (version, stable) = sel_job.with_untracked(|j| (j.version, j.stable));
         let req = JobStabilityRequest {
             job_id: id.clone(),

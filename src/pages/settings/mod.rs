@@ -8,15 +8,7 @@ use leptos::prelude::*;
 pub fn TokensPage() -> impl IntoView {
     let api = use_api();
     let draft = RwSignal::new(String::new());
-    let who = LocalResource::new(move || {
-        let t = api.token.get();
-        async move {
-            match t {
-                None => None,
-                Some(_) => Some(api.token_self().await),
-            }
-        }
-    });
+    let who = crate::api::client::use_token_identity();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let v = draft.get_untracked().trim().to_string();
