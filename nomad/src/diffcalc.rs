@@ -277,43 +277,26 @@ enum Kind {
     Config,
 }
 
-fn objects_of(
-    old: Option<&Value>,
-    new: Option<&Value>,
+fn objects_of<'a>(
+    old: Option<&'a Value>,
+    new: Option<&'a Value>,
     spec: &[(&str, &str, Kind)],
     contextual: bool,
 ) -> Vec<ObjectDiff> {
     let mut out = vec![];
-    let get =
-        |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).filter(|v| !v.is_null()).cloned();
+    // borrowed: diffing never copies the specs
+    let get = |v: Option<&'a Value>, k: &str| v.and_then(|v| v.get(k)).filter(|v| !v.is_null());
+    let arr = |v: Option<&'a Value>| {
+        v.and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    };
     for (key, name, kind) in spec {
         let (o, n) = (get(old, key), get(new, key));
         match kind {
-            Kind::Object(filter) => out.extend(object_diff(
-                name,
-                o.as_ref(),
-                n.as_ref(),
-                filter,
-                contextual,
-            )),
-            Kind::StringSet => {
-                let e = vec![];
-                out.extend(string_set_diff(
-                    name,
-                    o.as_ref().and_then(Value::as_array).unwrap_or(&e),
-                    n.as_ref().and_then(Value::as_array).unwrap_or(&e),
-                    contextual,
-                ))
-            }
-            Kind::Set => {
-                let e = vec![];
-                out.extend(set_of_objects(
-                    name,
-                    o.as_ref().and_then(Value::as_array).unwrap_or(&e),
-                    n.as_ref().and_then(Value::as_array).unwrap_or(&e),
-                    contextual,
-                ))
-            }
+            Kind::Object(filter) => out.extend(object_diff(name, o, n, filter, contextual)),
+            Kind::StringSet => out.extend(string_set_diff(name, arr(o), arr(n), contextual)),
+            Kind::Set => out.extend(set_of_objects(name, arr(o), arr(n), contextual)),
             Kind::Config => {
                 if o != n {
                     let mut of = BTreeMap::new();
