@@ -17,6 +17,8 @@ pub mod eval;
 pub mod format;
 pub mod frames;
 pub mod job;
+pub mod lists;
+pub mod logs;
 pub mod node;
 pub mod resources;
 pub mod time;

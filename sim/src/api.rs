@@ -337,23 +337,45 @@ async fn list_jobs(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
     acl(&sim, &h, false)?;
     let idx = blocking(&sim.store, &[Table::Jobs, Table::Summaries], &q).await;
     let prefix = q.get("prefix").cloned().unwrap_or_default();
-    let bytes = sim.store.read(|c| {
-        let stubs: Vec<Stub> = c
-            .jobs
-            .values()
-            .filter(|j| ns_match(&q, j.namespace()) && j.id().starts_with(&prefix))
-            .map(|j| {
-                stub_of(
-                    j,
-                    c.summaries
-                        .get(&(j.namespace().to_string(), j.id().to_string())),
-                )
-            })
-            .collect();
-        serde_json::to_vec(&stubs)
+    // Pagination as Nomad 1.3+ does it: `per_page` and `next_token`, the
+    // token being `namespace.id` of the first job of the next page.
+    let per_page = q
+        .get("per_page")
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0);
+    // namespaces cannot contain a dot, so the token splits at the first one
+    let start = q.get("next_token").map(|t| match t.split_once('.') {
+        Some((ns, id)) => (ns.to_string(), id.to_string()),
+        None => (String::new(), t.clone()),
     });
+    let (bytes, next) = sim.store.read_off(move |c| {
+        let mut next = None;
+        let mut stubs: Vec<Stub> = vec![];
+        for j in c.jobs.values().filter(|j| {
+            ns_match(&q, j.namespace())
+                && j.id().starts_with(&prefix)
+                && start
+                    .as_ref()
+                    .is_none_or(|(ns, id)| (j.namespace(), j.id()) >= (ns.as_str(), id.as_str()))
+        }) {
+            if per_page.is_some_and(|n| stubs.len() == n) {
+                next = Some(format!("{}.{}", j.namespace(), j.id()));
+                break;
+            }
+            stubs.push(stub_of(
+                j,
+                c.summaries
+                    .get(&(j.namespace().to_string(), j.id().to_string())),
+            ));
+        }
+        (serde_json::to_vec(&stubs), next)
+    }).await;
     let body = bytes.map_err(|e| err(500, &e.to_string()))?;
-    Ok(raw_json(body, idx))
+    let mut resp = raw_json(body, idx);
+    if let Some(v) = next.and_then(|n| HeaderValue::from_str(&n).ok()) {
+        resp.headers_mut().insert("x-nomad-nexttoken", v);
+    }
+    Ok(resp)
 }
 
 fn job_or_404<T>(
@@ -871,8 +893,9 @@ async fn list_allocs(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
     let idx = blocking(&sim.store, &[Table::Allocs], &q).await;
     let prefix = q.get("prefix").cloned().unwrap_or_default();
     let task_states = q.get("task_states").is_none_or(|v| v != "false");
-    let v = sim.store.read(|c| {
-        c.allocs
+    let v = sim.store.read_off(move |c| {
+        let v = c
+            .allocs
             .values()
             .filter(|a| ns_match(&q, &a.namespace) && a.id.starts_with(&prefix))
             .map(|a| {
@@ -882,9 +905,11 @@ async fn list_allocs(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
                 }
                 s
             })
-            .collect::<Vec<_>>()
-    });
-    Ok(json_index(&v, idx))
+            .collect::<Vec<_>>();
+        serde_json::to_vec(&v)
+    }).await;
+    let body = v.map_err(|e| err(500, &e.to_string()))?;
+    Ok(raw_json(body, idx))
 }
 
 async fn read_alloc(
@@ -1002,14 +1027,17 @@ async fn list_nodes(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
     acl(&sim, &h, false)?;
     let idx = blocking(&sim.store, &[Table::Nodes], &q).await;
     let prefix = q.get("prefix").cloned().unwrap_or_default();
-    let v = sim.store.read(|c| {
-        c.nodes
+    let v = sim.store.read_off(move |c| {
+        let v = c
+            .nodes
             .values()
             .filter(|n| n.id.starts_with(&prefix))
             .map(node_stub)
-            .collect::<Vec<_>>()
-    });
-    Ok(json_index(&v, idx))
+            .collect::<Vec<_>>();
+        serde_json::to_vec(&v)
+    }).await;
+    let body = v.map_err(|e| err(500, &e.to_string()))?;
+    Ok(raw_json(body, idx))
 }
 
 async fn read_node(State(sim): State<Sim>, h: HeaderMap, Path(id): Path<String>, Query(q): Q) -> R {

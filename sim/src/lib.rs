@@ -137,7 +137,7 @@ impl Sim {
             iv.tick().await;
             let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
             let changed = {
-                let mut c = self.store.inner.write().unwrap_or_else(|e| e.into_inner());
+                let mut c = self.store.inner.write();
                 logs::tick_logs(&mut c, &mut rng);
                 let a = sched::tick_cluster(&mut c, &mut rng, &mut periodic_next);
                 sched::tick(&mut c, &mut rng) || a

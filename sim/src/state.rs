@@ -5,7 +5,8 @@
 use nomad_model::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, RwLock};
+use parking_lot::RwLock;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
 
@@ -256,14 +257,31 @@ impl Store {
     }
 
     pub fn read<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
-        let g = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        // Readers never queue behind a waiting writer (the simulation tick):
+        // a small request is not held up while a large list is serialised,
+        // as Nomad's MVCC state store would not hold it up either.
+        let g = self.inner.read_recursive();
         f(&g)
+    }
+
+    /// [`Store::read`] on tokio's blocking pool, for reads that serialise a
+    /// large list: they would otherwise stall a runtime worker (and the
+    /// connections queued on it) for the whole of their run.
+    pub async fn read_off<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Cluster) -> R + Send + 'static,
+    ) -> R {
+        let store = self.clone();
+        match tokio::task::spawn_blocking(move || store.read(f)).await {
+            Ok(r) => r,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
     }
 
     /// Runs a write and wakes blocking queries.
     pub fn write<R>(&self, f: impl FnOnce(&mut Cluster) -> R) -> R {
         let (r, idx) = {
-            let mut g = self.inner.write().unwrap_or_else(|e| e.into_inner());
+            let mut g = self.inner.write();
             let r = f(&mut g);
             (r, g.index)
         };

@@ -859,3 +859,31 @@ async fn dispatch_and_periodic_force_create_children() {
     let c = s.children.unwrap();
     assert_eq!(c.pending + c.running + c.dead, 1);
 }
+
+#[tokio::test]
+async fn jobs_list_pages_with_next_token() {
+    let sim = start(&[]);
+    let (all, _): (Vec<JobListStub>, u64) = sim.json("/v1/jobs?namespace=*").await;
+    assert!(all.len() > 6, "demo has {} jobs", all.len());
+    let mut paged = vec![];
+    let mut token = String::new();
+    for _ in 0..20 {
+        let r = sim
+            .get(&format!("/v1/jobs?namespace=*&per_page=5&next_token={token}"))
+            .await;
+        let next = r
+            .headers()
+            .get("x-nomad-nexttoken")
+            .map(|v| v.to_str().unwrap().to_string());
+        let page: Vec<JobListStub> = r.json().await.unwrap();
+        assert!(page.len() <= 5);
+        paged.extend(page);
+        match next {
+            Some(n) => token = n,
+            None => break,
+        }
+    }
+    let ids = |v: &[JobListStub]| v.iter().map(|j| (j.namespace.clone(), j.id.clone())).collect::<Vec<_>>();
+    // every job once, in (namespace, ID) order, as the unpaged list
+    assert_eq!(ids(&paged), ids(&all));
+}

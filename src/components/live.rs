@@ -84,6 +84,9 @@ pub fn Live<T, V, F>(
     watch: Watch<T>,
     children: F,
     #[prop(optional, into)] label: Option<String>,
+    /// shown until the first answer instead of a spinner
+    #[prop(optional)]
+    pending: Option<ViewFn>,
 ) -> impl IntoView
 where
     T: Send + Sync + 'static,
@@ -107,7 +110,10 @@ where
             && watch.error().is_some_and(|e| e.is_transient())
     });
     view! {
-        <Transition fallback=move || view! { <Spinner label=label.clone().unwrap_or_default()/> }>
+        <Transition fallback=move || match pending.clone() {
+            Some(p) => p.run(),
+            None => view! { <Spinner label=label.clone().unwrap_or_default()/> }.into_any(),
+        }>
             <ErrorBoundary fallback=error_fallback>
                 <ReconnectBanner error reconnecting/>
                 {

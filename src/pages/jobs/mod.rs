@@ -7,6 +7,7 @@ use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
 use crate::routes::job_href;
 use leptos::prelude::*;
+use nomad_model::lists::{distinct, job_order, job_search_keys, ns_of, select_jobs, JobQuery};
 use nomad_model::{JobListStub, TaskGroupSummary};
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,79 +65,6 @@ impl JobRow {
     }
 }
 
-/// What the URL asks the list to show.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Query {
-    pub text: String,
-    pub status: String,
-    pub job_type: String,
-    pub namespace: String,
-    pub datacenter: String,
-    pub sort: String,
-    pub desc: bool,
-}
-
-/// Lower-cased IDs and names, computed once per list update so a keystroke
-/// only compares strings.
-pub fn search_keys(jobs: &[JobListStub]) -> Vec<String> {
-    jobs.iter()
-        .map(|j| {
-            if j.name == j.id {
-                j.id.to_lowercase()
-            } else {
-                format!("{} {}", j.id, j.name).to_lowercase()
-            }
-        })
-        .collect()
-}
-
-/// Filters and sorts the list as the URL asks, returning indices into
-/// `jobs` (rows are only built for the visible page).
-pub fn select(jobs: &[JobListStub], keys: &[String], q: &Query) -> Vec<usize> {
-    let text = q.text.trim().to_lowercase();
-    let mut idx: Vec<usize> = (0..jobs.len())
-        .filter(|&i| {
-            let j = &jobs[i];
-            j.parent_id.is_empty()
-                && (text.is_empty() || keys.get(i).is_some_and(|k| k.contains(&text)))
-                && (q.status.is_empty() || j.status == q.status)
-                && (q.job_type.is_empty() || j.job_type == q.job_type)
-                && (q.namespace.is_empty() || j.namespace == q.namespace)
-                && (q.datacenter.is_empty()
-                    || j.datacenters.iter().any(|d| *d == q.datacenter || d == "*"))
-        })
-        .collect();
-    let by = |f: fn(&JobListStub, &JobListStub) -> std::cmp::Ordering| {
-        move |a: &usize, b: &usize| f(&jobs[*a], &jobs[*b])
-    };
-    match q.sort.as_str() {
-        "type" => idx.sort_by(by(|a, b| {
-            a.job_type.cmp(&b.job_type).then_with(|| a.id.cmp(&b.id))
-        })),
-        "priority" => idx.sort_by(by(|a, b| {
-            a.priority.cmp(&b.priority).then_with(|| a.id.cmp(&b.id))
-        })),
-        "status" => idx.sort_by(by(|a, b| {
-            a.status.cmp(&b.status).then_with(|| a.id.cmp(&b.id))
-        })),
-        "namespace" => idx.sort_by(by(|a, b| {
-            a.namespace.cmp(&b.namespace).then_with(|| a.id.cmp(&b.id))
-        })),
-        "submitted" => idx.sort_by(by(|a, b| {
-            a.submit_time
-                .cmp(&b.submit_time)
-                .then_with(|| a.id.cmp(&b.id))
-        })),
-        _ => idx.sort_by(by(|a, b| {
-            a.id.cmp(&b.id).then_with(|| a.namespace.cmp(&b.namespace))
-        })),
-    }
-    if q.desc {
-        idx.reverse();
-    }
-    idx
-}
-
 #[component]
 pub fn JobsPage() -> impl IntoView {
     let api = use_api();
@@ -153,6 +81,30 @@ pub fn JobsPage() -> impl IntoView {
             ..Default::default()
         },
     );
+    // The first page comes from a small paged request (`per_page`, Nomad
+    // 1.3+) while the full list, which may be megabytes, is on its way; an
+    // agent that ignores `per_page` answers with everything, which is fine.
+    // Only for the plain view: a filtered or sorted URL needs every job.
+    let text_now = RwSignal::new(query_param("q").get_untracked());
+    let plain = ["q", "status", "type", "ns", "dc", "sort", "page"]
+        .iter()
+        .all(|k| query_param(k).get_untracked().is_empty());
+    let first_page: RwSignal<Option<Arc<Vec<JobListStub>>>> = RwSignal::new(None);
+    if plain {
+        let ns = api.namespace.get_untracked();
+        leptos::task::spawn_local(async move {
+            let q = [("namespace", ns), ("per_page", PAGE_SIZE.to_string())];
+            if let Ok(list) = api.get::<Vec<JobListStub>>("/v1/jobs", &q).await {
+                if watch.data_untracked().is_none() {
+                    first_page.set(Some(Arc::new(list)));
+                }
+            }
+        });
+    }
+    let pending = move || match first_page.get() {
+        Some(list) => view! { <JobsTable jobs=Signal::stored(list) text_now partial=true/> }.into_any(),
+        None => view! { <Spinner label="Loading jobs…"/> }.into_any(),
+    };
     view! {
         <div class="page-head">
             <h1>"Jobs"</h1>
@@ -163,12 +115,18 @@ pub fn JobsPage() -> impl IntoView {
             let p = purged.get();
             (!p.is_empty()).then(|| view! { <div class="banner ok" data-testid="purged">{format!("Job {p} was purged.")}</div> })
         }}
-        <Live watch label="Loading jobs…" children=move |jobs| view! { <JobsTable jobs/> }/>
+        <Live watch pending=ViewFn::from(move || pending) children=move |jobs| view! { <JobsTable jobs text_now partial=false/> }/>
     }
 }
 
 #[component]
-fn JobsTable(jobs: Signal<Arc<Vec<JobListStub>>>) -> impl IntoView {
+fn JobsTable(
+    jobs: Signal<Arc<Vec<JobListStub>>>,
+    /// the filter as typed (the URL follows it after a pause)
+    text_now: RwSignal<String>,
+    /// only the first page has arrived; the full list is loading
+    partial: bool,
+) -> impl IntoView {
     let text = query_param("q");
     let status = query_param("status");
     let ty = query_param("type");
@@ -180,7 +138,6 @@ fn JobsTable(jobs: Signal<Arc<Vec<JobListStub>>>) -> impl IntoView {
     let dc = query_param("dc");
     // The filter applies from a local signal at once; the URL follows
     // 250 ms after the last keystroke (rewriting the URL re-runs the router).
-    let text_now = RwSignal::new(text.get_untracked());
     Effect::new(move |_| {
         let t = text.get();
         if text_now.get_untracked().trim() != t.trim() {
@@ -188,40 +145,30 @@ fn JobsTable(jobs: Signal<Arc<Vec<JobListStub>>>) -> impl IntoView {
         }
     });
     let typed = StoredValue::new(0u64);
-    let query = Memo::new(move |_| Query {
+    let query = Memo::new(move |_| JobQuery {
         text: text_now.get(),
         status: status.get(),
         job_type: ty.get(),
         namespace: ns.get(),
         datacenter: dc.get(),
-        sort: sort.get(),
-        desc: desc.get() == "1",
     });
-    let keys = Memo::new(move |_| jobs.with(|j| search_keys(j)));
-    let rows = Memo::new(move |_| query.with(|q| keys.with(|k| jobs.with(|j| select(j, k, q)))));
+    // per list update: search keys and the sort order; per keystroke: a
+    // filter over the sorted order
+    let keys = Memo::new(move |_| jobs.with(|j| job_search_keys(j)));
+    let order = Memo::new(move |_| {
+        let (by, d) = (sort.get(), desc.get() == "1");
+        jobs.with(|j| job_order(j, &by, d))
+    });
+    let rows = Memo::new(move |_| {
+        query.with(|q| keys.with(|k| order.with(|o| jobs.with(|j| select_jobs(j, k, o, q)))))
+    });
     // the namespaces and datacenters present, for the facet menus
     let choices = Memo::new(move |_| {
         jobs.with(|j| {
-            let mut n: Vec<String> = j
-                .iter()
-                .map(|x| {
-                    if x.namespace.is_empty() {
-                        "default".to_string()
-                    } else {
-                        x.namespace.clone()
-                    }
-                })
-                .collect();
-            let mut d: Vec<String> = j
-                .iter()
-                .flat_map(|x| x.datacenters.iter().cloned())
-                .filter(|d| d != "*")
-                .collect();
-            n.sort();
-            n.dedup();
-            d.sort();
-            d.dedup();
-            (n, d)
+            (
+                distinct(j.iter().map(|x| ns_of(&x.namespace))),
+                distinct(j.iter().flat_map(|x| x.datacenters.iter().map(String::as_str)).filter(|d| *d != "*")),
+            )
         })
     });
     let menu = {
@@ -408,7 +355,9 @@ fn JobsTable(jobs: Signal<Arc<Vec<JobListStub>>>) -> impl IntoView {
             </p>
         })}
         <div class="pager">
-            <span class="muted" data-testid="jobs-count">{move || format!("{} jobs", rows.with(|r| r.len()))}</span>
+            <span class="muted" data-testid="jobs-count">
+                {move || if partial { "Loading every job…".to_string() } else { format!("{} jobs", rows.with(|r| r.len())) }}
+            </span>
             <button class="button" disabled=move || { page_no() <= 1 } on:click=move |_| set_p(&[("page", (page_no() - 1).to_string())])>"‹ Previous"</button>
             <span>{move || format!("Page {} of {}", page_no(), pages())}</span>
             <button class="button" disabled=move || { page_no() >= pages() } on:click=move |_| set_n(&[("page", (page_no() + 1).to_string())])>"Next ›"</button>
