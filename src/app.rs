@@ -24,6 +24,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/jobs/new") view=NewJobPage/>
                     <Route path=path!("/jobs/:namespace/:id") view=JobPage/>
                     <Route path=path!("/allocations/:id") view=AllocPage/>
+                    <Route path=path!("/allocations/:id/logs") view=AllocLogsPage/>
                     <Route path=path!("/clients") view=ClientsPage/>
                     <Route path=path!("/clients/:id") view=ClientPage/>
                     <Route path=path!("/settings/tokens") view=TokensPage/>

@@ -166,7 +166,11 @@ impl StreamReader {
     }
 
     pub fn cancel(&self) {
-        let _ = self.0.cancel();
+        // cancelling an aborted stream rejects: handle it, or the page
+        // reports an unhandled rejection
+        let ignore = Closure::<dyn FnMut(JsValue)>::new(|_| {});
+        let _ = self.0.cancel().catch(&ignore);
+        ignore.forget();
     }
 }
 
@@ -195,4 +199,37 @@ pub fn record_update(path: &str, bytes: usize, decode_ms: f64) {
     let _ = js_sys::Reflect::set(&o, &"bytes".into(), &(bytes as f64).into());
     let _ = js_sys::Reflect::set(&o, &"decodeMs".into(), &decode_ms.into());
     arr.push(&o);
+}
+
+/// Offers `bytes` as a file download named `name` (through a Blob URL, so
+/// content fetched with the ACL token can be saved).
+pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    let w = window().ok_or("no window")?;
+    let doc = w.document().ok_or("no document")?;
+    let parts = js_sys::Array::new();
+    parts.push(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(js_err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(js_err)?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    // revoke once the click has been handled
+    let u = url.clone();
+    let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&u);
+    });
+    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 10_000);
+    Ok(())
+}
+
+/// Scroll geometry of an element: (scrollTop, clientHeight, scrollHeight).
+pub fn scroll_metrics(el: &web_sys::Element) -> (f64, f64, f64) {
+    (el.scroll_top() as f64, el.client_height() as f64, el.scroll_height() as f64)
+}
+
+pub fn set_scroll_top(el: &web_sys::Element, top: f64) {
+    el.set_scroll_top(top as i32);
 }

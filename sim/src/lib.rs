@@ -95,6 +95,10 @@ pub struct Opts {
     /// Fault: cut every fs/logs and fs/stream response after this many bytes.
     #[arg(long)]
     pub drop_stream_after: Option<u64>,
+    /// Fault: truncate a task's log file once it grows past this many bytes
+    /// (streams then carry a `file truncated` event).
+    #[arg(long)]
+    pub truncate_logs_at: Option<usize>,
     /// Milliseconds between simulation ticks.
     #[arg(long, default_value_t = 1000)]
     pub tick_ms: u64,
@@ -138,7 +142,7 @@ impl Sim {
             let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
             let changed = {
                 let mut c = self.store.inner.write();
-                logs::tick_logs(&mut c, &mut rng);
+                logs::tick_logs(&mut c, &mut rng, self.opts.truncate_logs_at.unwrap_or(logs::MAX_LOG_BYTES));
                 let a = sched::tick_cluster(&mut c, &mut rng, &mut periodic_next);
                 sched::tick(&mut c, &mut rng) || a
             };

@@ -118,7 +118,7 @@ pub fn ensure_logs<'a>(c: &'a mut Cluster, alloc: &Allocation, task: &str) -> &'
 }
 
 /// Grows the logs of running tasks that someone has looked at.
-pub fn tick_logs(c: &mut Cluster, rng: &mut ChaCha8Rng) {
+pub fn tick_logs(c: &mut Cluster, rng: &mut ChaCha8Rng, max_bytes: usize) {
     let now = now_nanos();
     let keys: Vec<(String, String)> = c.logs.keys().cloned().collect();
     for (aid, task) in keys {
@@ -147,7 +147,7 @@ pub fn tick_logs(c: &mut Cluster, rng: &mut ChaCha8Rng) {
             (&mut l.stdout, &mut l.stdout_gen),
             (&mut l.stderr, &mut l.stderr_gen),
         ] {
-            if buf.len() > MAX_LOG_BYTES {
+            if buf.len() > max_bytes {
                 buf.clear();
                 *gen += 1;
             }

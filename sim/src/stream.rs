@@ -13,7 +13,6 @@ use axum::response::Response;
 use bytes::Bytes;
 use nomad_model::frames::{encode_file_event, encode_frame};
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -160,7 +159,7 @@ fn respond(
     offset: i64,
     from_end: bool,
 ) -> Response {
-    let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(16);
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(16);
     let drop_after = sim.opts.drop_stream_after;
     tokio::spawn(async move {
         let (buf, mut gen, _) = snapshot(&sim, &src);
@@ -186,8 +185,12 @@ fn respond(
             if pos > buf.len() {
                 pos = buf.len();
             }
+            // under the drop fault, frames are small enough that several
+            // complete ones fit before each cut, so a client resuming by
+            // offset makes progress
+            let frame_max = drop_after.map_or(FRAME_DATA_MAX, |d| FRAME_DATA_MAX.min((d as usize / 4).max(64)));
             while pos < buf.len() {
-                let end = (pos + FRAME_DATA_MAX).min(buf.len());
+                let end = (pos + frame_max).min(buf.len());
                 let chunk = &buf[pos..end];
                 let out = if plain {
                     Bytes::copy_from_slice(chunk)
@@ -200,6 +203,18 @@ fn respond(
                         // fault injection: cut the connection mid-frame
                         let cut = (limit - sent_total) as usize;
                         let _ = tx.send(Ok(out.slice(..cut.min(out.len())))).await;
+                        // then reset the connection, as a failing proxy would
+                        // (after a moment: a browser discards chunks it has
+                        // queued but not yet handed to the page when a
+                        // stream errors, and on a real network bytes arrive
+                        // spread out, not all in the instant before a reset)
+                        tokio::time::sleep(Duration::from_millis(250)).await;
+                        let _ = tx
+                            .send(Err(std::io::Error::new(
+                                std::io::ErrorKind::ConnectionReset,
+                                "fault: stream dropped",
+                            )))
+                            .await;
                         return;
                     }
                 }

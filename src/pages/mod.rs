@@ -5,6 +5,7 @@ pub mod client;
 pub mod clients;
 pub mod job;
 pub mod jobs;
+pub mod logs;
 pub mod settings;
 
 pub use alloc::AllocPage;
@@ -12,6 +13,7 @@ pub use client::ClientPage;
 pub use clients::ClientsPage;
 pub use job::{JobPage, NewJobPage};
 pub use jobs::JobsPage;
+pub use logs::AllocLogsPage;
 pub use settings::TokensPage;
 
 use crate::routes::href;

@@ -58,13 +58,14 @@ fn AllocView(a: Signal<Arc<Allocation>>) -> impl IntoView {
         </Facts>
         <h2>"Tasks"</h2>
         <div class="tasks">
-            {move || a.with(|a| a.task_states.clone()).into_iter().map(|(name, st)| view! { <TaskCard name st/> }).collect_view()}
+            {move || { let id = a.with(|a| a.id.clone()); a.with(|a| a.task_states.clone()).into_iter().map(|(name, st)| view! { <TaskCard alloc=id.clone() name st/> }).collect_view() }}
         </div>
     }
 }
 
 #[component]
-fn TaskCard(name: String, st: TaskState) -> impl IntoView {
+fn TaskCard(alloc: String, name: String, st: TaskState) -> impl IntoView {
+    let logs = format!("{}/logs?task={}", crate::routes::alloc_href(&alloc), String::from(js_sys::encode_uri_component(&name)));
     let mut events = st.events.clone();
     events.reverse();
     view! {
@@ -74,6 +75,8 @@ fn TaskCard(name: String, st: TaskState) -> impl IntoView {
                 <Badge status=st.state.clone()/>
                 {st.failed.then(|| view! { <span class="tag danger">"failed"</span> })}
                 <span class="muted">{format!("{} restart{}", st.restarts, if st.restarts == 1 { "" } else { "s" })}</span>
+                <span class="spacer"></span>
+                <a class="button" href=logs data-testid="task-logs">"Logs"</a>
             </header>
             <ol class="timeline">
                 {events.into_iter().map(|e| view! {

@@ -101,10 +101,12 @@ pub fn JobPage() -> impl IntoView {
                     {tab_link("overview", "Overview")}
                     {tab_link("versions", "Versions")}
                     {tab_link("definition", "Definition")}
+                    {tab_link("logs", "Logs")}
                 </nav>
                 {move || match tab.get().as_str() {
                     "versions" => view! { <versions::Versions job/> }.into_any(),
                     "definition" => view! { <edit::Definition raw job/> }.into_any(),
+                    "logs" => view! { <crate::pages::logs::JobLogs job ident/> }.into_any(),
                     _ => view! { <Overview job raw ident/> }.into_any(),
                 }}
             }
