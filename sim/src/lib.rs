@@ -99,6 +99,10 @@ pub struct Opts {
     /// (streams then carry a `file truncated` event).
     #[arg(long)]
     pub truncate_logs_at: Option<usize>,
+    /// Start every task's stdout with this many lines when it is first read
+    /// (for the log viewer benchmark; such logs are never truncated).
+    #[arg(long)]
+    pub log_backfill_lines: Option<u64>,
     /// Milliseconds between simulation ticks.
     #[arg(long, default_value_t = 1000)]
     pub tick_ms: u64,
@@ -115,7 +119,8 @@ pub struct Sim {
 impl Sim {
     pub fn new(opts: Opts) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-        let cluster = scenario::build(opts.scenario, &mut rng);
+        let mut cluster = scenario::build(opts.scenario, &mut rng);
+        cluster.log_backfill = opts.log_backfill_lines;
         Sim {
             store: Store::new(cluster),
             rng: Arc::new(Mutex::new(rng)),
@@ -142,7 +147,12 @@ impl Sim {
             let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
             let changed = {
                 let mut c = self.store.inner.write();
-                logs::tick_logs(&mut c, &mut rng, self.opts.truncate_logs_at.unwrap_or(logs::MAX_LOG_BYTES));
+                let limit = match (self.opts.truncate_logs_at, self.opts.log_backfill_lines) {
+                    (Some(n), _) => n,
+                    (None, Some(_)) => usize::MAX,
+                    (None, None) => logs::MAX_LOG_BYTES,
+                };
+                logs::tick_logs(&mut c, &mut rng, limit);
                 let a = sched::tick_cluster(&mut c, &mut rng, &mut periodic_next);
                 sched::tick(&mut c, &mut rng) || a
             };

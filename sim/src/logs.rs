@@ -86,6 +86,7 @@ fn bytecount_lines(buf: &[u8]) -> u64 {
 /// Returns the task's logs, creating and back-filling them on first use.
 pub fn ensure_logs<'a>(c: &'a mut Cluster, alloc: &Allocation, task: &str) -> &'a mut TaskLogs {
     let key = (alloc.id.clone(), task.to_string());
+    let backfill = c.log_backfill;
     let started = alloc
         .task_states
         .get(task)
@@ -101,7 +102,7 @@ pub fn ensure_logs<'a>(c: &'a mut Cluster, alloc: &Allocation, task: &str) -> &'
                 task,
                 "stdout",
                 // as if the task had been logging for a while already
-                (200 + age_secs * 3).min(3000),
+                backfill.unwrap_or((200 + age_secs * 3).min(3000)),
                 now,
             );
             append_lines(

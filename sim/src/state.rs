@@ -69,6 +69,8 @@ pub struct Cluster {
     /// Secondary index: allocation IDs per (namespace, job).
     pub job_allocs: HashMap<(String, String), Vec<String>>,
     pub region: String,
+    /// Lines a task's log starts with when first read (`--log-backfill-lines`).
+    pub log_backfill: Option<u64>,
 }
 
 impl Cluster {
@@ -95,6 +97,7 @@ impl Cluster {
             logs: HashMap::new(),
             job_allocs: self.job_allocs.clone(),
             region: self.region.clone(),
+            log_backfill: self.log_backfill,
         }
     }
 

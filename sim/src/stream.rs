@@ -31,9 +31,16 @@ enum Source {
     Static(Vec<u8>),
 }
 
-fn snapshot(sim: &Sim, src: &Source) -> (Vec<u8>, u64, bool) {
+/// The file's length, its bytes from `from` on (from 0 when its generation
+/// is no longer `gen_seen`: it was truncated), its generation, and whether
+/// its task still runs. Copies only the part not yet sent.
+fn snapshot(sim: &Sim, src: &Source, from: usize, gen_seen: Option<u64>) -> (usize, Vec<u8>, u64, bool) {
+    let tail = |buf: &[u8], gen: u64| {
+        let from = if gen_seen.is_some_and(|g| g != gen) { 0 } else { from.min(buf.len()) };
+        buf[from..].to_vec()
+    };
     match src {
-        Source::Static(b) => (b.clone(), 0, false),
+        Source::Static(b) => (b.len(), tail(b, 0), 0, false),
         Source::Log {
             alloc,
             task,
@@ -45,9 +52,9 @@ fn snapshot(sim: &Sim, src: &Source) -> (Vec<u8>, u64, bool) {
                 .and_then(|a| a.task_states.get(task))
                 .is_some_and(|s| s.state != "dead");
             match c.logs.get(&(alloc.clone(), task.clone())) {
-                Some(l) if *stdout => (l.stdout.clone(), l.stdout_gen, running),
-                Some(l) => (l.stderr.clone(), l.stderr_gen, running),
-                None => (vec![], 0, running),
+                Some(l) if *stdout => (l.stdout.len(), tail(&l.stdout, l.stdout_gen), l.stdout_gen, running),
+                Some(l) => (l.stderr.len(), tail(&l.stderr, l.stderr_gen), l.stderr_gen, running),
+                None => (0, vec![], 0, running),
             }
         }),
     }
@@ -162,16 +169,16 @@ fn respond(
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(16);
     let drop_after = sim.opts.drop_stream_after;
     tokio::spawn(async move {
-        let (buf, mut gen, _) = snapshot(&sim, &src);
+        let (len, _, mut gen, _) = snapshot(&sim, &src, usize::MAX, None);
         let mut pos: usize = if from_end {
-            buf.len().saturating_sub(offset.max(0) as usize)
+            len.saturating_sub(offset.max(0) as usize)
         } else {
-            (offset.max(0) as usize).min(buf.len())
+            (offset.max(0) as usize).min(len)
         };
         let mut sent_total: u64 = 0;
         let mut last_send = tokio::time::Instant::now();
         loop {
-            let (buf, g, running) = snapshot(&sim, &src);
+            let (len, tail, g, running) = snapshot(&sim, &src, pos, Some(gen));
             if g != gen {
                 gen = g;
                 pos = 0;
@@ -182,16 +189,18 @@ fn respond(
                     }
                 }
             }
-            if pos > buf.len() {
-                pos = buf.len();
+            if pos > len {
+                pos = len;
             }
+            // `tail` holds the file from `pos` on
+            let base = pos;
             // under the drop fault, frames are small enough that several
             // complete ones fit before each cut, so a client resuming by
             // offset makes progress
             let frame_max = drop_after.map_or(FRAME_DATA_MAX, |d| FRAME_DATA_MAX.min((d as usize / 4).max(64)));
-            while pos < buf.len() {
-                let end = (pos + frame_max).min(buf.len());
-                let chunk = &buf[pos..end];
+            while pos < len {
+                let end = (pos + frame_max).min(len);
+                let chunk = &tail[pos - base..end - base];
                 let out = if plain {
                     Bytes::copy_from_slice(chunk)
                 } else {

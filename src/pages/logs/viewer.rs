@@ -762,6 +762,7 @@ pub fn LogViewer(
         move || {
             sh.version.get();
             let (n, bytes) = sh.store.with_value(|s| (s.len(), s.bytes()));
+            interop::expose_log_stats(n, bytes);
             format!("{} lines · {} in memory", format::thousands(n as i64), format::bytes(bytes as u64))
         }
     };
