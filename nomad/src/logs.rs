@@ -549,6 +549,10 @@ impl LogStore {
     pub fn first_id(&self) -> u64 {
         self.first_id
     }
+    /// A line's number among all lines read (dropped ones included), from 1.
+    pub fn line_number(&self, id: u64) -> u64 {
+        (id + 1 + self.dropped_lines).saturating_sub(self.first_id)
+    }
     pub fn end_id(&self) -> u64 {
         self.first_id + self.lines.len() as u64
     }
@@ -615,6 +619,10 @@ impl LogStore {
     /// (oldest first in `lines`), and holds them against eviction.
     pub fn prepend(&mut self, src: u16, stream: Stream, file: &str, lines: Vec<RawLine>) {
         let file = self.file_index(file);
+        // lines loaded back are no longer missing
+        self.dropped_lines = self.dropped_lines.saturating_sub(lines.len() as u64);
+        let back: u64 = lines.iter().map(|l| l.text.len() as u64 + 1).sum();
+        self.dropped_bytes = self.dropped_bytes.saturating_sub(back);
         for l in lines.into_iter().rev() {
             let (chunk, start) = self.store_text(&l.text, true);
             self.first_id -= 1;
@@ -1000,8 +1008,13 @@ mod tests {
         let earlier = lines_of_range(80, b"tial\nline 1\nline 2\n");
         assert_eq!(earlier.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(), ["line 1", "line 2"]);
         assert_eq!(earlier[0].pos, 85);
+        s.dropped_lines = 5;
+        let current = s.first_id();
+        assert_eq!(s.line_number(current), 6);
         s.prepend(0, Stream::Stdout, "a.stdout.0", earlier);
         assert!(s.hold);
+        // numbers of lines already shown do not move; loaded-back lines fill in
+        assert_eq!((s.dropped_lines, s.line_number(current), s.line_number(s.first_id())), (3, 6, 4));
         let all: Vec<_> = (0..s.view_len()).map(|i| s.line(s.view_id(i).unwrap()).unwrap().text.to_string()).collect();
         assert_eq!(all, ["line 1", "line 2", "current"]);
         assert_eq!(s.earliest(0, Stream::Stdout), Some(("a.stdout.0", 85)));

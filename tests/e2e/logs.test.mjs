@@ -165,3 +165,32 @@ test('all allocations at once: tagged lines, hide one, allocations join the view
   await page.close();
   assert.deepEqual(errors, []);
 });
+
+test('memory cap: old lines are dropped with a notice and loaded again by offset', async () => {
+  const big = await startSim(['--log-backfill-lines', '200000']);
+  const errors = [];
+  const page = await newPage(browser, errors);
+  try {
+    const a = await runningAlloc(big, 'web-frontend');
+    await page.addInitScript(() => localStorage.setItem('yurt.logs.capMB', '16'));
+    await page.goto(`${big.ui}/allocations/${a.ID}/logs?origin=head`);
+    await page.waitForSelector('[data-testid=log-dropped]', { timeout: 60000 });
+    assert.match(await page.textContent('[data-testid=log-dropped]'), /earlier lines \(.+\) were dropped to stay under the 16 MB memory cap/);
+    const held = () => page.evaluate(() => window.__yurtLogs.lines);
+    await page.waitForTimeout(1000);
+    const before = await held();
+    await page.click('[data-testid=log-load-earlier]');
+    await page.waitForFunction(() => /loaded and held/.test(document.querySelector('[data-testid=log-dropped]').textContent));
+    assert.ok((await held()) > before, 'earlier lines were loaded back');
+    // the line just before what was held is now the first line shown
+    await page.evaluate(() => { document.querySelector('[data-testid=log-scroll]').scrollTop = 0; });
+    await page.waitForTimeout(300);
+    const first = await page.textContent('.log-line .log-text');
+    assert.match(first, /^\d{4}-\d\d-\d\dT/);
+    await shot(page, 'logs-memory-cap');
+  } finally {
+    await page.close();
+    big.stop();
+  }
+  assert.deepEqual(errors, []);
+});

@@ -527,7 +527,7 @@ pub fn LogViewer(
                         let styles = segs.iter().map(|g| g.style.map(|st| style_attrs(&st)).unwrap_or_default()).collect();
                         Row {
                             id: l.id,
-                            n: l.id - (1 << 40) + s.dropped_lines + 1,
+                            n: s.line_number(l.id),
                             text: l.text.to_string(),
                             segs,
                             styles,
