@@ -210,7 +210,8 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     parts.push(&js_sys::Uint8Array::from(bytes));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(js_err)?;
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(js_err)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
     let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(js_err)?.unchecked_into();
     a.set_href(&url);
@@ -227,7 +228,11 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
 
 /// Scroll geometry of an element: (scrollTop, clientHeight, scrollHeight).
 pub fn scroll_metrics(el: &web_sys::Element) -> (f64, f64, f64) {
-    (el.scroll_top() as f64, el.client_height() as f64, el.scroll_height() as f64)
+    (
+        el.scroll_top() as f64,
+        el.client_height() as f64,
+        el.scroll_height() as f64,
+    )
 }
 
 pub fn set_scroll_top(el: &web_sys::Element, top: f64) {
@@ -241,7 +246,11 @@ pub fn expose_log_stats(lines: usize, store_bytes: usize) {
     let Some(w) = window() else { return };
     let wasm_bytes = wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map(|m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length())
+        .map(|m| {
+            m.buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length()
+        })
         .unwrap_or(0);
     let o = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&o, &"lines".into(), &(lines as f64).into());

@@ -33,7 +33,9 @@ pub fn job_search_keys(jobs: &[JobListStub]) -> Vec<String> {
 /// or unknown), ties broken by ID then namespace so the order is total.
 pub fn job_order(jobs: &[JobListStub], sort: &str, desc: bool) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..jobs.len()).collect();
-    let tie = |a: &JobListStub, b: &JobListStub| a.id.cmp(&b.id).then_with(|| a.namespace.cmp(&b.namespace));
+    let tie = |a: &JobListStub, b: &JobListStub| {
+        a.id.cmp(&b.id).then_with(|| a.namespace.cmp(&b.namespace))
+    };
     let key: fn(&JobListStub, &JobListStub) -> Ordering = match sort {
         "type" => |a, b| a.job_type.cmp(&b.job_type),
         "priority" => |a, b| a.priority.cmp(&b.priority),
@@ -54,7 +56,12 @@ pub fn job_order(jobs: &[JobListStub], sort: &str, desc: bool) -> Vec<usize> {
 
 /// The jobs of `order` the query keeps (child jobs of periodic and
 /// parameterized parents are listed under their parent, not here).
-pub fn select_jobs(jobs: &[JobListStub], keys: &[String], order: &[usize], q: &JobQuery) -> Vec<usize> {
+pub fn select_jobs(
+    jobs: &[JobListStub],
+    keys: &[String],
+    order: &[usize],
+    q: &JobQuery,
+) -> Vec<usize> {
     let text = q.text.trim().to_lowercase();
     order
         .iter()
@@ -126,11 +133,28 @@ mod tests {
         let order = job_order(&jobs, "", false);
         let all = select_jobs(&jobs, &keys, &order, &JobQuery::default());
         assert_eq!(ids(&jobs, &all), ["api", "api-worker", "cron", "web"]);
-        let q = JobQuery { text: " API".into(), ..Default::default() };
-        assert_eq!(ids(&jobs, &select_jobs(&jobs, &keys, &order, &q)), ["api", "api-worker"]);
-        let q = JobQuery { text: "api".into(), namespace: "default".into(), ..Default::default() };
-        assert_eq!(ids(&jobs, &select_jobs(&jobs, &keys, &order, &q)), ["api-worker"]);
-        let q = JobQuery { status: "dead".into(), job_type: "batch".into(), ..Default::default() };
+        let q = JobQuery {
+            text: " API".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(&jobs, &select_jobs(&jobs, &keys, &order, &q)),
+            ["api", "api-worker"]
+        );
+        let q = JobQuery {
+            text: "api".into(),
+            namespace: "default".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(&jobs, &select_jobs(&jobs, &keys, &order, &q)),
+            ["api-worker"]
+        );
+        let q = JobQuery {
+            status: "dead".into(),
+            job_type: "batch".into(),
+            ..Default::default()
+        };
         assert_eq!(ids(&jobs, &select_jobs(&jobs, &keys, &order, &q)), ["cron"]);
         let by_prio = job_order(&jobs, "priority", true);
         let all = select_jobs(&jobs, &keys, &by_prio, &JobQuery::default());
@@ -139,10 +163,17 @@ mod tests {
 
     #[test]
     fn name_is_searched_as_well_as_id() {
-        let jobs = vec![JobListStub { name: "Billing Gateway".into(), ..job("bg-1", "", "running", "service", 50) }];
+        let jobs = vec![JobListStub {
+            name: "Billing Gateway".into(),
+            ..job("bg-1", "", "running", "service", 50)
+        }];
         let keys = job_search_keys(&jobs);
         let order = job_order(&jobs, "name", false);
-        let q = JobQuery { text: "gateway".into(), namespace: "default".into(), ..Default::default() };
+        let q = JobQuery {
+            text: "gateway".into(),
+            namespace: "default".into(),
+            ..Default::default()
+        };
         assert_eq!(select_jobs(&jobs, &keys, &order, &q), [0]);
         assert_eq!(distinct(["b", "a", "b"].into_iter()), ["a", "b"]);
     }

@@ -350,7 +350,11 @@ pub enum Matcher {
 
 impl Matcher {
     /// `Ok(None)` for an empty pattern; `Err` explains an invalid regex.
-    pub fn new(pattern: &str, regex: bool, case_sensitive: bool) -> Result<Option<Matcher>, String> {
+    pub fn new(
+        pattern: &str,
+        regex: bool,
+        case_sensitive: bool,
+    ) -> Result<Option<Matcher>, String> {
         if pattern.is_empty() {
             return Ok(None);
         }
@@ -362,7 +366,11 @@ impl Matcher {
                 .map_err(|e| e.to_string())
         } else if case_sensitive || !pattern.is_ascii() {
             Ok(Some(Matcher::Text {
-                needle: if case_sensitive { pattern.to_string() } else { pattern.to_lowercase() },
+                needle: if case_sensitive {
+                    pattern.to_string()
+                } else {
+                    pattern.to_lowercase()
+                },
                 case: case_sensitive,
             }))
         } else {
@@ -376,7 +384,10 @@ impl Matcher {
     pub fn is_match(&self, text: &str) -> bool {
         match self {
             Matcher::Text { needle, case: true } => text.contains(needle.as_str()),
-            Matcher::Text { needle, case: false } => find_ci(text, needle, 0).is_some(),
+            Matcher::Text {
+                needle,
+                case: false,
+            } => find_ci(text, needle, 0).is_some(),
             Matcher::Regex(r) => r.is_match(text),
         }
     }
@@ -388,7 +399,10 @@ impl Matcher {
                 .match_indices(needle.as_str())
                 .map(|(i, m)| (i, i + m.len()))
                 .collect(),
-            Matcher::Text { needle, case: false } => {
+            Matcher::Text {
+                needle,
+                case: false,
+            } => {
                 let mut out = vec![];
                 let mut from = 0;
                 while let Some(i) = find_ci(text, needle, from) {
@@ -591,7 +605,15 @@ impl LogStore {
     }
 
     /// Appends a line, evicting the oldest ones past the cap (unless held).
-    pub fn append(&mut self, src: u16, stream: Stream, file: &str, pos: u64, text: &str, spans: Vec<Span>) {
+    pub fn append(
+        &mut self,
+        src: u16,
+        stream: Stream,
+        file: &str,
+        pos: u64,
+        text: &str,
+        spans: Vec<Span>,
+    ) {
         let file = self.file_index(file);
         let (chunk, start) = self.store_text(text, false);
         let id = self.end_id();
@@ -670,7 +692,12 @@ impl LogStore {
                 self.first_chunk += 1;
             }
         }
-        while self.view.as_ref().and_then(|v| v.front()).is_some_and(|&id| id < self.first_id) {
+        while self
+            .view
+            .as_ref()
+            .and_then(|v| v.front())
+            .is_some_and(|&id| id < self.first_id)
+        {
             self.view.as_mut().map(|v| v.pop_front());
         }
         while self.hits.front().is_some_and(|&id| id < self.first_id) {
@@ -690,7 +717,9 @@ impl LogStore {
         let i = id.checked_sub(self.first_id)? as usize;
         let m = self.lines.get(i)?;
         let chunk = self.chunks.get((m.chunk - self.first_chunk) as usize)?;
-        let text = chunk.get(m.start as usize..(m.start + m.len) as usize).unwrap_or("");
+        let text = chunk
+            .get(m.start as usize..(m.start + m.len) as usize)
+            .unwrap_or("");
         Some(LineRef {
             id,
             text,
@@ -708,12 +737,20 @@ impl LogStore {
         !self.query.hidden.contains(&l.src)
             && (!self.query.filter
                 || l.stream == Stream::Notice
-                || self.query.matcher.as_ref().is_none_or(|m| m.is_match(l.text)))
+                || self
+                    .query
+                    .matcher
+                    .as_ref()
+                    .is_none_or(|m| m.is_match(l.text)))
     }
 
     fn index_new(&mut self, id: u64) {
         let Some(l) = self.line(id) else { return };
-        let hit = self.query.matcher.as_ref().is_some_and(|m| m.is_match(l.text));
+        let hit = self
+            .query
+            .matcher
+            .as_ref()
+            .is_some_and(|m| m.is_match(l.text));
         let shows = self.view.is_some() && self.shows(&l);
         if hit {
             self.hits.push_back(id);
@@ -724,12 +761,18 @@ impl LogStore {
     }
 
     fn rebuild(&mut self) {
-        let filtered = self.query.filter && self.query.matcher.is_some() || !self.query.hidden.is_empty();
+        let filtered =
+            self.query.filter && self.query.matcher.is_some() || !self.query.hidden.is_empty();
         let mut view = filtered.then(VecDeque::new);
         let mut hits = VecDeque::new();
         for id in self.first_id..self.end_id() {
             let Some(l) = self.line(id) else { continue };
-            if self.query.matcher.as_ref().is_some_and(|m| m.is_match(l.text)) {
+            if self
+                .query
+                .matcher
+                .as_ref()
+                .is_some_and(|m| m.is_match(l.text))
+            {
                 hits.push_back(id);
             }
             if let Some(v) = view.as_mut() {
@@ -817,7 +860,12 @@ impl LogStore {
         self.lines
             .iter()
             .find(|m| m.src == src && m.stream == stream)
-            .map(|m| (self.files.get(m.file as usize).map_or("", |f| f.as_str()), m.pos))
+            .map(|m| {
+                (
+                    self.files.get(m.file as usize).map_or("", |f| f.as_str()),
+                    m.pos,
+                )
+            })
     }
 }
 
@@ -846,13 +894,18 @@ pub fn lines_of_range(start: u64, bytes: &[u8]) -> Vec<RawLine> {
 /// resume from.
 pub fn resume_offset(frame_file: &str, frame_offset: u64, files: &[(String, u64)]) -> u64 {
     let index = |name: &str| name.rsplit('.').next().and_then(|n| n.parse::<u64>().ok());
-    let base = |name: &str| name.rsplit_once('.').map(|(b, _)| b.rsplit('/').next().unwrap_or(b).to_string());
+    let base = |name: &str| {
+        name.rsplit_once('.')
+            .map(|(b, _)| b.rsplit('/').next().unwrap_or(b).to_string())
+    };
     let (Some(n), Some(b)) = (index(frame_file), base(frame_file)) else {
         return frame_offset;
     };
     let before: u64 = files
         .iter()
-        .filter(|(name, _)| base(name).as_deref() == Some(b.as_str()) && index(name).is_some_and(|i| i < n))
+        .filter(|(name, _)| {
+            base(name).as_deref() == Some(b.as_str()) && index(name).is_some_and(|i| i < n)
+        })
         .map(|(_, size)| size)
         .sum();
     before + frame_offset
@@ -874,9 +927,15 @@ mod tests {
         assert_eq!(lines(&mut a, 0, b"one\ntw"), [(0, "one".to_string())]);
         // "é" split across two chunks
         assert_eq!(lines(&mut a, 6, b"o \xc3"), []);
-        assert_eq!(lines(&mut a, 9, b"\xa9\r\nthree\n"), [(4, "two é".to_string()), (12, "three".to_string())]);
+        assert_eq!(
+            lines(&mut a, 9, b"\xa9\r\nthree\n"),
+            [(4, "two é".to_string()), (12, "three".to_string())]
+        );
         assert_eq!(a.invalid_lines, 0);
-        assert_eq!(lines(&mut a, 18, b"bad \xff\n"), [(18, "bad \u{FFFD}".to_string())]);
+        assert_eq!(
+            lines(&mut a, 18, b"bad \xff\n"),
+            [(18, "bad \u{FFFD}".to_string())]
+        );
         assert_eq!(a.invalid_lines, 1);
         let mut out = vec![];
         a.push(24, b"tail", &mut out);
@@ -899,7 +958,10 @@ mod tests {
     #[test]
     fn ansi_styles_become_spans_and_never_markup() {
         let mut st = Style::default();
-        let (t, s) = parse_ansi("\x1b[1;31mERROR\x1b[0m <b>ok</b> \x1b[38;5;208mx\x1b[38;2;1;2;3my\x1b[m", &mut st);
+        let (t, s) = parse_ansi(
+            "\x1b[1;31mERROR\x1b[0m <b>ok</b> \x1b[38;5;208mx\x1b[38;2;1;2;3my\x1b[m",
+            &mut st,
+        );
         assert_eq!(t, "ERROR <b>ok</b> xy");
         assert_eq!(s.len(), 3);
         assert_eq!((s[0].start, s[0].end), (0, 5));
@@ -912,7 +974,10 @@ mod tests {
         let (_, s) = parse_ansi("\x1b[32mgreen", &mut st);
         assert_eq!(s[0].style.fg, Some(Color::Idx(2)));
         let (t, s) = parse_ansi("still green", &mut st);
-        assert_eq!((t.as_str(), s[0].style.fg), ("still green", Some(Color::Idx(2))));
+        assert_eq!(
+            (t.as_str(), s[0].style.fg),
+            ("still green", Some(Color::Idx(2)))
+        );
         // cursor movement and other sequences are dropped
         let (t, _) = parse_ansi("a\x1b[2Kb\x1b]0;title\x07c", &mut Style::default());
         assert_eq!(t, "abc");
@@ -920,10 +985,32 @@ mod tests {
 
     #[test]
     fn segments_cut_at_styles_and_hits() {
-        let st = Style { bold: true, ..Default::default() };
-        let segs = segments(10, &[Span { start: 0, end: 4, style: st }], &[(2, 6)]);
-        let got: Vec<_> = segs.iter().map(|s| (s.start, s.end, s.style.is_some(), s.hit)).collect();
-        assert_eq!(got, [(0, 2, true, false), (2, 4, true, true), (4, 6, false, true), (6, 10, false, false)]);
+        let st = Style {
+            bold: true,
+            ..Default::default()
+        };
+        let segs = segments(
+            10,
+            &[Span {
+                start: 0,
+                end: 4,
+                style: st,
+            }],
+            &[(2, 6)],
+        );
+        let got: Vec<_> = segs
+            .iter()
+            .map(|s| (s.start, s.end, s.style.is_some(), s.hit))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, 2, true, false),
+                (2, 4, true, true),
+                (4, 6, false, true),
+                (6, 10, false, false)
+            ]
+        );
     }
 
     #[test]
@@ -933,7 +1020,9 @@ mod tests {
         assert_eq!(m.find_all("error Error"), [(0, 5), (6, 11)]);
         let m = Matcher::new("error", false, true).unwrap().unwrap();
         assert!(!m.is_match("An ERROR here"));
-        let m = Matcher::new(r"status=(4|5)\d\d", true, false).unwrap().unwrap();
+        let m = Matcher::new(r"status=(4|5)\d\d", true, false)
+            .unwrap()
+            .unwrap();
         assert!(m.is_match("GET / STATUS=503"));
         assert!(!m.is_match("status=200"));
         assert!(Matcher::new("(", true, false).is_err());
@@ -945,7 +1034,14 @@ mod tests {
     fn fill(s: &mut LogStore, n: usize, src: u16) {
         for i in 0..n {
             let t = format!("line {i} {}", if i % 10 == 0 { "error" } else { "ok" });
-            s.append(src, Stream::Stdout, "alloc/logs/web.stdout.0", i as u64 * 20, &t, vec![]);
+            s.append(
+                src,
+                Stream::Stdout,
+                "alloc/logs/web.stdout.0",
+                i as u64 * 20,
+                &t,
+                vec![],
+            );
         }
     }
 
@@ -959,9 +1055,23 @@ mod tests {
         let last = s.line(s.end_id() - 1).unwrap();
         assert_eq!(last.text, "line 199999 ok");
         let first = s.line(s.first_id()).unwrap();
-        assert_eq!(first.text, format!("line {} {}", s.dropped_lines, if s.dropped_lines % 10 == 0 { "error" } else { "ok" }));
+        assert_eq!(
+            first.text,
+            format!(
+                "line {} {}",
+                s.dropped_lines,
+                if s.dropped_lines % 10 == 0 {
+                    "error"
+                } else {
+                    "ok"
+                }
+            )
+        );
         let (file, pos) = s.earliest(0, Stream::Stdout).unwrap();
-        assert_eq!((file, pos), ("alloc/logs/web.stdout.0", s.dropped_lines * 20));
+        assert_eq!(
+            (file, pos),
+            ("alloc/logs/web.stdout.0", s.dropped_lines * 20)
+        );
         assert!(s.line(s.first_id() - 1).is_none());
     }
 
@@ -1006,7 +1116,10 @@ mod tests {
         let mut s = LogStore::new(usize::MAX);
         s.append(0, Stream::Stdout, "a.stdout.0", 100, "current", vec![]);
         let earlier = lines_of_range(80, b"tial\nline 1\nline 2\n");
-        assert_eq!(earlier.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(), ["line 1", "line 2"]);
+        assert_eq!(
+            earlier.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
+            ["line 1", "line 2"]
+        );
         assert_eq!(earlier[0].pos, 85);
         s.dropped_lines = 5;
         let current = s.first_id();
@@ -1014,11 +1127,23 @@ mod tests {
         s.prepend(0, Stream::Stdout, "a.stdout.0", earlier);
         assert!(s.hold);
         // numbers of lines already shown do not move; loaded-back lines fill in
-        assert_eq!((s.dropped_lines, s.line_number(current), s.line_number(s.first_id())), (3, 6, 4));
-        let all: Vec<_> = (0..s.view_len()).map(|i| s.line(s.view_id(i).unwrap()).unwrap().text.to_string()).collect();
+        assert_eq!(
+            (
+                s.dropped_lines,
+                s.line_number(current),
+                s.line_number(s.first_id())
+            ),
+            (3, 6, 4)
+        );
+        let all: Vec<_> = (0..s.view_len())
+            .map(|i| s.line(s.view_id(i).unwrap()).unwrap().text.to_string())
+            .collect();
         assert_eq!(all, ["line 1", "line 2", "current"]);
         assert_eq!(s.earliest(0, Stream::Stdout), Some(("a.stdout.0", 85)));
-        assert_eq!(s.view_text(|l| format!("[{}] ", l.stream.as_str())), "[stdout] line 1\n[stdout] line 2\n[stdout] current\n");
+        assert_eq!(
+            s.view_text(|l| format!("[{}] ", l.stream.as_str())),
+            "[stdout] line 1\n[stdout] line 2\n[stdout] current\n"
+        );
     }
 
     #[test]

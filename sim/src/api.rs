@@ -348,28 +348,31 @@ async fn list_jobs(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
         Some((ns, id)) => (ns.to_string(), id.to_string()),
         None => (String::new(), t.clone()),
     });
-    let (bytes, next) = sim.store.read_off(move |c| {
-        let mut next = None;
-        let mut stubs: Vec<Stub> = vec![];
-        for j in c.jobs.values().filter(|j| {
-            ns_match(&q, j.namespace())
-                && j.id().starts_with(&prefix)
-                && start
-                    .as_ref()
-                    .is_none_or(|(ns, id)| (j.namespace(), j.id()) >= (ns.as_str(), id.as_str()))
-        }) {
-            if per_page.is_some_and(|n| stubs.len() == n) {
-                next = Some(format!("{}.{}", j.namespace(), j.id()));
-                break;
+    let (bytes, next) = sim
+        .store
+        .read_off(move |c| {
+            let mut next = None;
+            let mut stubs: Vec<Stub> = vec![];
+            for j in c.jobs.values().filter(|j| {
+                ns_match(&q, j.namespace())
+                    && j.id().starts_with(&prefix)
+                    && start.as_ref().is_none_or(|(ns, id)| {
+                        (j.namespace(), j.id()) >= (ns.as_str(), id.as_str())
+                    })
+            }) {
+                if per_page.is_some_and(|n| stubs.len() == n) {
+                    next = Some(format!("{}.{}", j.namespace(), j.id()));
+                    break;
+                }
+                stubs.push(stub_of(
+                    j,
+                    c.summaries
+                        .get(&(j.namespace().to_string(), j.id().to_string())),
+                ));
             }
-            stubs.push(stub_of(
-                j,
-                c.summaries
-                    .get(&(j.namespace().to_string(), j.id().to_string())),
-            ));
-        }
-        (serde_json::to_vec(&stubs), next)
-    }).await;
+            (serde_json::to_vec(&stubs), next)
+        })
+        .await;
     let body = bytes.map_err(|e| err(500, &e.to_string()))?;
     let mut resp = raw_json(body, idx);
     if let Some(v) = next.and_then(|n| HeaderValue::from_str(&n).ok()) {
@@ -893,21 +896,24 @@ async fn list_allocs(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
     let idx = blocking(&sim.store, &[Table::Allocs], &q).await;
     let prefix = q.get("prefix").cloned().unwrap_or_default();
     let task_states = q.get("task_states").is_none_or(|v| v != "false");
-    let v = sim.store.read_off(move |c| {
-        let v = c
-            .allocs
-            .values()
-            .filter(|a| ns_match(&q, &a.namespace) && a.id.starts_with(&prefix))
-            .map(|a| {
-                let mut s = alloc_stub(a);
-                if !task_states {
-                    s.task_states.clear();
-                }
-                s
-            })
-            .collect::<Vec<_>>();
-        serde_json::to_vec(&v)
-    }).await;
+    let v = sim
+        .store
+        .read_off(move |c| {
+            let v = c
+                .allocs
+                .values()
+                .filter(|a| ns_match(&q, &a.namespace) && a.id.starts_with(&prefix))
+                .map(|a| {
+                    let mut s = alloc_stub(a);
+                    if !task_states {
+                        s.task_states.clear();
+                    }
+                    s
+                })
+                .collect::<Vec<_>>();
+            serde_json::to_vec(&v)
+        })
+        .await;
     let body = v.map_err(|e| err(500, &e.to_string()))?;
     Ok(raw_json(body, idx))
 }
@@ -1027,15 +1033,18 @@ async fn list_nodes(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
     acl(&sim, &h, false)?;
     let idx = blocking(&sim.store, &[Table::Nodes], &q).await;
     let prefix = q.get("prefix").cloned().unwrap_or_default();
-    let v = sim.store.read_off(move |c| {
-        let v = c
-            .nodes
-            .values()
-            .filter(|n| n.id.starts_with(&prefix))
-            .map(node_stub)
-            .collect::<Vec<_>>();
-        serde_json::to_vec(&v)
-    }).await;
+    let v = sim
+        .store
+        .read_off(move |c| {
+            let v = c
+                .nodes
+                .values()
+                .filter(|n| n.id.starts_with(&prefix))
+                .map(node_stub)
+                .collect::<Vec<_>>();
+            serde_json::to_vec(&v)
+        })
+        .await;
     let body = v.map_err(|e| err(500, &e.to_string()))?;
     Ok(raw_json(body, idx))
 }

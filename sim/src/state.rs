@@ -3,9 +3,9 @@
 //! watch channel until their table passes the index they hold.
 
 use nomad_model::*;
+use parking_lot::RwLock;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
-use parking_lot::RwLock;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;

@@ -34,9 +34,18 @@ enum Source {
 /// The file's length, its bytes from `from` on (from 0 when its generation
 /// is no longer `gen_seen`: it was truncated), its generation, and whether
 /// its task still runs. Copies only the part not yet sent.
-fn snapshot(sim: &Sim, src: &Source, from: usize, gen_seen: Option<u64>) -> (usize, Vec<u8>, u64, bool) {
+fn snapshot(
+    sim: &Sim,
+    src: &Source,
+    from: usize,
+    gen_seen: Option<u64>,
+) -> (usize, Vec<u8>, u64, bool) {
     let tail = |buf: &[u8], gen: u64| {
-        let from = if gen_seen.is_some_and(|g| g != gen) { 0 } else { from.min(buf.len()) };
+        let from = if gen_seen.is_some_and(|g| g != gen) {
+            0
+        } else {
+            from.min(buf.len())
+        };
         buf[from..].to_vec()
     };
     match src {
@@ -52,8 +61,18 @@ fn snapshot(sim: &Sim, src: &Source, from: usize, gen_seen: Option<u64>) -> (usi
                 .and_then(|a| a.task_states.get(task))
                 .is_some_and(|s| s.state != "dead");
             match c.logs.get(&(alloc.clone(), task.clone())) {
-                Some(l) if *stdout => (l.stdout.len(), tail(&l.stdout, l.stdout_gen), l.stdout_gen, running),
-                Some(l) => (l.stderr.len(), tail(&l.stderr, l.stderr_gen), l.stderr_gen, running),
+                Some(l) if *stdout => (
+                    l.stdout.len(),
+                    tail(&l.stdout, l.stdout_gen),
+                    l.stdout_gen,
+                    running,
+                ),
+                Some(l) => (
+                    l.stderr.len(),
+                    tail(&l.stderr, l.stderr_gen),
+                    l.stderr_gen,
+                    running,
+                ),
                 None => (0, vec![], 0, running),
             }
         }),
@@ -197,7 +216,9 @@ fn respond(
             // under the drop fault, frames are small enough that several
             // complete ones fit before each cut, so a client resuming by
             // offset makes progress
-            let frame_max = drop_after.map_or(FRAME_DATA_MAX, |d| FRAME_DATA_MAX.min((d as usize / 4).max(64)));
+            let frame_max = drop_after.map_or(FRAME_DATA_MAX, |d| {
+                FRAME_DATA_MAX.min((d as usize / 4).max(64))
+            });
             while pos < len {
                 let end = (pos + frame_max).min(len);
                 let chunk = &tail[pos - base..end - base];

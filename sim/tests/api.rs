@@ -880,7 +880,9 @@ async fn jobs_list_pages_with_next_token() {
     let mut token = String::new();
     for _ in 0..20 {
         let r = sim
-            .get(&format!("/v1/jobs?namespace=*&per_page=5&next_token={token}"))
+            .get(&format!(
+                "/v1/jobs?namespace=*&per_page=5&next_token={token}"
+            ))
             .await;
         let next = r
             .headers()
@@ -894,7 +896,11 @@ async fn jobs_list_pages_with_next_token() {
             None => break,
         }
     }
-    let ids = |v: &[JobListStub]| v.iter().map(|j| (j.namespace.clone(), j.id.clone())).collect::<Vec<_>>();
+    let ids = |v: &[JobListStub]| {
+        v.iter()
+            .map(|j| (j.namespace.clone(), j.id.clone()))
+            .collect::<Vec<_>>()
+    };
     // every job once, in (namespace, ID) order, as the unpaged list
     assert_eq!(ids(&paged), ids(&all));
 }

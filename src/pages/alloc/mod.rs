@@ -65,7 +65,11 @@ fn AllocView(a: Signal<Arc<Allocation>>) -> impl IntoView {
 
 #[component]
 fn TaskCard(alloc: String, name: String, st: TaskState) -> impl IntoView {
-    let logs = format!("{}/logs?task={}", crate::routes::alloc_href(&alloc), String::from(js_sys::encode_uri_component(&name)));
+    let logs = format!(
+        "{}/logs?task={}",
+        crate::routes::alloc_href(&alloc),
+        String::from(js_sys::encode_uri_component(&name))
+    );
     let mut events = st.events.clone();
     events.reverse();
     view! {

@@ -102,7 +102,9 @@ pub fn JobsPage() -> impl IntoView {
         });
     }
     let pending = move || match first_page.get() {
-        Some(list) => view! { <JobsTable jobs=Signal::stored(list) text_now partial=true/> }.into_any(),
+        Some(list) => {
+            view! { <JobsTable jobs=Signal::stored(list) text_now partial=true/> }.into_any()
+        }
         None => view! { <Spinner label="Loading jobs…"/> }.into_any(),
     };
     view! {
@@ -167,7 +169,11 @@ fn JobsTable(
         jobs.with(|j| {
             (
                 distinct(j.iter().map(|x| ns_of(&x.namespace))),
-                distinct(j.iter().flat_map(|x| x.datacenters.iter().map(String::as_str)).filter(|d| *d != "*")),
+                distinct(
+                    j.iter()
+                        .flat_map(|x| x.datacenters.iter().map(String::as_str))
+                        .filter(|d| *d != "*"),
+                ),
             )
         })
     });

@@ -26,7 +26,9 @@ pub struct AllocLogParams {
 
 /// A colour class for an allocation's tag, stable for its ID.
 pub fn tag_class(alloc: &str) -> String {
-    let h = alloc.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
+    let h = alloc
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
     format!("t{}", h % 8)
 }
 
@@ -38,9 +40,14 @@ fn StreamSwitch() -> impl IntoView {
     let origin = query_param("origin");
     let chip = {
         let set = set.clone();
-        move |key: &'static str, value: &'static str, label: &'static str, current: Signal<String>, default: &'static str| {
+        move |key: &'static str,
+              value: &'static str,
+              label: &'static str,
+              current: Signal<String>,
+              default: &'static str| {
             let set = set.clone();
-            let active = move || current.get() == value || (current.get().is_empty() && value == default);
+            let active =
+                move || current.get() == value || (current.get().is_empty() && value == default);
             view! {
                 <button class="chip" class:active=active data-testid=format!("log-{key}-{value}")
                     on:click=move |_| set(&[(key, if value == default { String::new() } else { value.to_string() })])>{label}</button>
@@ -70,8 +77,17 @@ fn stream_choice(s: &str) -> String {
 #[component]
 pub fn AllocLogsPage() -> impl IntoView {
     let params = use_params::<AllocLogParams>();
-    let id = Memo::new(move |_| params.with(|p| p.as_ref().ok().and_then(|p| p.id.as_deref().map(decode_param))));
-    let alloc = use_watch::<Allocation>(move || id.get().map(|id| (format!("/v1/allocation/{id}"), vec![])), WatchOpts::default());
+    let id = Memo::new(move |_| {
+        params.with(|p| {
+            p.as_ref()
+                .ok()
+                .and_then(|p| p.id.as_deref().map(decode_param))
+        })
+    });
+    let alloc = use_watch::<Allocation>(
+        move || id.get().map(|id| (format!("/v1/allocation/{id}"), vec![])),
+        WatchOpts::default(),
+    );
     view! {
         <nav class="crumbs">
             <a href=href("/jobs")>"Jobs"</a>" / "
@@ -92,11 +108,29 @@ fn AllocLogs(a: Signal<Arc<Allocation>>) -> impl IntoView {
     let tasks = Memo::new(move |_| a.with(|a| a.task_names()));
     let task = Memo::new(move |_| {
         let t = task_q.get();
-        tasks.with(|ts| if ts.contains(&t) { t } else { ts.first().cloned().unwrap_or_default() })
+        tasks.with(|ts| {
+            if ts.contains(&t) {
+                t
+            } else {
+                ts.first().cloned().unwrap_or_default()
+            }
+        })
     });
     let alloc_id = Memo::new(move |_| a.with(|a| a.id.clone()));
-    let sources = Signal::derive(move || vec![LogSource { alloc: alloc_id.get(), task: task.get() }]);
-    let state_of = move |t: &str| a.with(|a| a.task_states.get(t).map(|s| s.state.clone()).unwrap_or_else(|| "pending".into()));
+    let sources = Signal::derive(move || {
+        vec![LogSource {
+            alloc: alloc_id.get(),
+            task: task.get(),
+        }]
+    });
+    let state_of = move |t: &str| {
+        a.with(|a| {
+            a.task_states
+                .get(t)
+                .map(|s| s.state.clone())
+                .unwrap_or_else(|| "pending".into())
+        })
+    };
     view! {
         <div class="page-head">
             <h1 data-testid="logs-title">{move || format!("Logs · {}", a.with(|a| a.name.clone()))}</h1>
@@ -142,19 +176,49 @@ pub fn JobLogs(job: Memo<Job>, ident: Memo<Option<(String, String)>>) -> impl In
     let origin = query_param("origin");
     let hide = query_param("hide");
     let allocs = use_watch::<Vec<Allocation>>(
-        move || ident.get().map(|(ns, id)| (job_path(&id, "/allocations"), vec![("namespace", ns)])),
+        move || {
+            ident
+                .get()
+                .map(|(ns, id)| (job_path(&id, "/allocations"), vec![("namespace", ns)]))
+        },
         WatchOpts::default(),
     );
-    let groups = Memo::new(move |_| job.with(|j| j.task_groups.iter().map(|g| (g.name.clone(), g.tasks.iter().map(|t| t.name.clone()).collect::<Vec<_>>())).collect::<Vec<_>>()));
+    let groups = Memo::new(move |_| {
+        job.with(|j| {
+            j.task_groups
+                .iter()
+                .map(|g| {
+                    (
+                        g.name.clone(),
+                        g.tasks.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    });
     let group = Memo::new(move |_| {
         let g = group_q.get();
-        groups.with(|gs| if gs.iter().any(|(n, _)| *n == g) { g } else { gs.first().map(|x| x.0.clone()).unwrap_or_default() })
+        groups.with(|gs| {
+            if gs.iter().any(|(n, _)| *n == g) {
+                g
+            } else {
+                gs.first().map(|x| x.0.clone()).unwrap_or_default()
+            }
+        })
     });
     let task = Memo::new(move |_| {
         let t = task_q.get();
         groups.with(|gs| {
-            let tasks = gs.iter().find(|(n, _)| *n == group.get()).map(|x| x.1.clone()).unwrap_or_default();
-            if tasks.contains(&t) { t } else { tasks.first().cloned().unwrap_or_default() }
+            let tasks = gs
+                .iter()
+                .find(|(n, _)| *n == group.get())
+                .map(|x| x.1.clone())
+                .unwrap_or_default();
+            if tasks.contains(&t) {
+                t
+            } else {
+                tasks.first().cloned().unwrap_or_default()
+            }
         })
     });
     // the running allocations of the group: they join and leave the view
@@ -162,20 +226,37 @@ pub fn JobLogs(job: Memo<Job>, ident: Memo<Option<(String, String)>>) -> impl In
         let g = group.get();
         let mut v: Vec<(String, String)> = allocs
             .data()
-            .map(|l| l.iter().filter(|a| a.task_group == g && a.client_status == "running").map(|a| (a.id.clone(), a.name.clone())).collect())
+            .map(|l| {
+                l.iter()
+                    .filter(|a| a.task_group == g && a.client_status == "running")
+                    .map(|a| (a.id.clone(), a.name.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         v.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         v
     });
     let sources = Signal::derive(move || {
         let t = task.get();
-        running.get().into_iter().map(|(alloc, _)| LogSource { alloc, task: t.clone() }).collect::<Vec<_>>()
+        running
+            .get()
+            .into_iter()
+            .map(|(alloc, _)| LogSource {
+                alloc,
+                task: t.clone(),
+            })
+            .collect::<Vec<_>>()
     });
     let hidden = move |short: &str| hide.with(|h| h.split(',').any(|x| x == short));
     let toggle_alloc = {
         let set = set.clone();
         move |short: String| {
-            let mut v: Vec<String> = hide.get_untracked().split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+            let mut v: Vec<String> = hide
+                .get_untracked()
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
             if let Some(i) = v.iter().position(|x| *x == short) {
                 v.remove(i);
             } else {

@@ -11,13 +11,15 @@ use crate::interop;
 use crate::pages::{query_param, query_setter};
 use leptos::prelude::*;
 use nomad_model::frames::StreamEvent;
-use nomad_model::logs::{segments, Color, LineAssembler, LogStore, Matcher, Stream, Style, ViewQuery};
+use nomad_model::logs::{
+    segments, Color, LineAssembler, LogStore, Matcher, Stream, Style, ViewQuery,
+};
 use nomad_model::{format, logs};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Row height in pixels; `--log-line` in the stylesheet must match.
@@ -110,10 +112,22 @@ impl Shared {
 
 /// Streams one allocation task's stdout or stderr into the store until
 /// `ctl` is aborted, reconnecting after drops from the last offset.
-async fn run_stream(sh: Shared, src: LogSource, stream: Stream, origin_end: bool, ctl: Rc<StreamControl>, alive: Rc<Cell<bool>>) {
+async fn run_stream(
+    sh: Shared,
+    src: LogSource,
+    stream: Stream,
+    origin_end: bool,
+    ctl: Rc<StreamControl>,
+    alive: Rc<Cell<bool>>,
+) {
     let stdout = stream == Stream::Stdout;
     let idx = sh.src_of(&src.alloc);
-    let key = format!("{} {} {}", format::short_id(&src.alloc), src.task, stream.as_str());
+    let key = format!(
+        "{} {} {}",
+        format::short_id(&src.alloc),
+        src.task,
+        stream.as_str()
+    );
     let path = logs_path(&src.alloc);
     let mut asm = LineAssembler::new();
     let mut resume: Option<u64> = None;
@@ -134,7 +148,12 @@ async fn run_stream(sh: Shared, src: LogSource, stream: Stream, origin_end: bool
         let result = crate::api::read_stream(&sh.api, &path, &q, &ctl, &mut resume, |events| {
             for ev in events.drain(..) {
                 match ev {
-                    StreamEvent::Data { file: f, start, bytes, .. } => {
+                    StreamEvent::Data {
+                        file: f,
+                        start,
+                        bytes,
+                        ..
+                    } => {
                         asm.push(start, &bytes, &mut raw);
                         sh.wire.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                         if f != file {
@@ -172,7 +191,10 @@ async fn run_stream(sh: Shared, src: LogSource, stream: Stream, origin_end: bool
             return;
         }
         let result = match result {
-            Ok(_) if cut => Err(crate::api::ApiError::network("the stream ended inside a frame", &path)),
+            Ok(_) if cut => Err(crate::api::ApiError::network(
+                "the stream ended inside a frame",
+                &path,
+            )),
             r => r,
         };
         match result {
@@ -181,7 +203,11 @@ async fn run_stream(sh: Shared, src: LogSource, stream: Stream, origin_end: bool
                 // complete (the task stopped) or the agent restarted.
                 asm.finish(&mut raw);
                 flush(&sh, idx, stream, &file, &mut raw);
-                sh.set_status(&key, Level::Ok, "stream closed by the agent; checking again in 5 s");
+                sh.set_status(
+                    &key,
+                    Level::Ok,
+                    "stream closed by the agent; checking again in 5 s",
+                );
                 interop::sleep(Duration::from_secs(5)).await;
                 sh.set_status(&key, Level::Ok, "");
             }
@@ -198,7 +224,14 @@ async fn run_stream(sh: Shared, src: LogSource, stream: Stream, origin_end: bool
                 );
                 interop::sleep(Duration::from_secs(3)).await;
             }
-            Err(e) if matches!(e.kind, ApiErrorKind::Forbidden | ApiErrorKind::TokenNotFound | ApiErrorKind::TokenExpired) => {
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ApiErrorKind::Forbidden
+                        | ApiErrorKind::TokenNotFound
+                        | ApiErrorKind::TokenExpired
+                ) =>
+            {
                 sh.set_status(&key, Level::Error, format!("{e} — reading logs needs the read-logs capability in this namespace; set a token under Settings → ACL token"));
                 return;
             }
@@ -209,7 +242,9 @@ async fn run_stream(sh: Shared, src: LogSource, stream: Stream, origin_end: bool
             }
             Err(e) => {
                 sh.reconnects.try_update(|n| *n += 1);
-                let at = resume.map(|o| format!(" from offset {o}")).unwrap_or_default();
+                let at = resume
+                    .map(|o| format!(" from offset {o}"))
+                    .unwrap_or_default();
                 sh.set_status(&key, Level::Warn, format!("{e}; reconnecting{at}"));
                 if resume != before {
                     backoff = 500;
@@ -256,7 +291,11 @@ fn flush(sh: &Shared, idx: u16, stream: Stream, file: &str, raw: &mut Vec<logs::
 fn style_attrs(st: &Style) -> (String, String) {
     let mut class = String::new();
     let mut css = String::new();
-    let (fg, bg) = if st.inverse { (st.bg, st.fg) } else { (st.fg, st.bg) };
+    let (fg, bg) = if st.inverse {
+        (st.bg, st.fg)
+    } else {
+        (st.fg, st.bg)
+    };
     let mut put = |c: Option<Color>, prop: &str, cls: &str| match c {
         Some(Color::Idx(n)) if n < 16 => class.push_str(&format!(" {cls}{n}")),
         Some(Color::Idx(n)) => css.push_str(&format!("{prop}:{};", xterm(n))),
@@ -265,7 +304,13 @@ fn style_attrs(st: &Style) -> (String, String) {
     };
     put(fg, "color", "fg");
     put(bg, "background", "bg");
-    for (on, c) in [(st.bold, " b"), (st.dim, " dim"), (st.italic, " i"), (st.underline, " u"), (st.strike, " s")] {
+    for (on, c) in [
+        (st.bold, " b"),
+        (st.dim, " dim"),
+        (st.italic, " i"),
+        (st.underline, " u"),
+        (st.strike, " s"),
+    ] {
         if on {
             class.push_str(c);
         }
@@ -305,7 +350,10 @@ fn first_row(top: f64, viewport: f64, n: usize) -> usize {
 }
 
 fn read_cap() -> usize {
-    interop::storage_get("yurt.logs.capMB").and_then(|v| v.parse().ok()).filter(|v| CAPS_MB.contains(v)).unwrap_or(256)
+    interop::storage_get("yurt.logs.capMB")
+        .and_then(|v| v.parse().ok())
+        .filter(|v| CAPS_MB.contains(v))
+        .unwrap_or(256)
 }
 
 #[component]
@@ -352,35 +400,48 @@ pub fn LogViewer(
         Effect::new(move |_| {
             let want = sources.get();
             running.update_value(|map| {
-            let keep: HashSet<(String, Stream)> = want.iter().flat_map(|s| kinds.iter().map(|k| (s.alloc.clone(), *k))).collect();
-            map.retain(|(alloc, k), (ctl, alive)| {
-                let stay = keep.contains(&(alloc.clone(), *k));
-                if !stay {
-                    alive.set(false);
-                    ctl.abort();
-                    if multi && *k == kinds[0] {
-                        let idx = sh.src_of(alloc);
-                        sh.notice(idx, format!("— allocation {} left the view —", format::short_id(alloc)));
+                let keep: HashSet<(String, Stream)> = want
+                    .iter()
+                    .flat_map(|s| kinds.iter().map(|k| (s.alloc.clone(), *k)))
+                    .collect();
+                map.retain(|(alloc, k), (ctl, alive)| {
+                    let stay = keep.contains(&(alloc.clone(), *k));
+                    if !stay {
+                        alive.set(false);
+                        ctl.abort();
+                        if multi && *k == kinds[0] {
+                            let idx = sh.src_of(alloc);
+                            sh.notice(
+                                idx,
+                                format!("— allocation {} left the view —", format::short_id(alloc)),
+                            );
+                        }
+                    }
+                    stay
+                });
+                for s in &want {
+                    sh.src_of(&s.alloc);
+                }
+                sh.registered.set(sh.allocs.with_value(|a| a.len()));
+                for s in &want {
+                    for k in &kinds {
+                        let key = (s.alloc.clone(), *k);
+                        if map.contains_key(&key) {
+                            continue;
+                        }
+                        let ctl = Rc::new(StreamControl::new());
+                        let alive = Rc::new(Cell::new(true));
+                        map.insert(key, (ctl.clone(), alive.clone()));
+                        leptos::task::spawn_local(run_stream(
+                            sh.clone(),
+                            s.clone(),
+                            *k,
+                            origin_end,
+                            ctl,
+                            alive,
+                        ));
                     }
                 }
-                stay
-            });
-            for s in &want {
-                sh.src_of(&s.alloc);
-            }
-            sh.registered.set(sh.allocs.with_value(|a| a.len()));
-            for s in &want {
-                for k in &kinds {
-                    let key = (s.alloc.clone(), *k);
-                    if map.contains_key(&key) {
-                        continue;
-                    }
-                    let ctl = Rc::new(StreamControl::new());
-                    let alive = Rc::new(Cell::new(true));
-                    map.insert(key, (ctl.clone(), alive.clone()));
-                    leptos::task::spawn_local(run_stream(sh.clone(), s.clone(), *k, origin_end, ctl, alive));
-                }
-            }
             });
         });
     }
@@ -420,7 +481,13 @@ pub fn LogViewer(
                 .get()
                 .split(',')
                 .filter(|s| !s.is_empty())
-                .filter_map(|short| sh.allocs.with_value(|a| a.iter().position(|x| x.starts_with(short)).map(|i| i as u16)))
+                .filter_map(|short| {
+                    sh.allocs.with_value(|a| {
+                        a.iter()
+                            .position(|x| x.starts_with(short))
+                            .map(|i| i as u16)
+                    })
+                })
                 .collect();
             let matcher = match m {
                 Ok(m) => {
@@ -433,7 +500,13 @@ pub fn LogViewer(
                 }
             };
             let filter = mode.get() != "highlight";
-            sh.store.update_value(|s| s.set_query(ViewQuery { matcher, filter, hidden }));
+            sh.store.update_value(|s| {
+                s.set_query(ViewQuery {
+                    matcher,
+                    filter,
+                    hidden,
+                })
+            });
             current_hit.set(None);
             sh.bump();
         });
@@ -473,7 +546,9 @@ pub fn LogViewer(
     let on_scroll = {
         let set_follow = set_follow.clone();
         move |_| {
-            let Some(el) = scroller.get_untracked() else { return };
+            let Some(el) = scroller.get_untracked() else {
+                return;
+            };
             let (top, h, _) = interop::scroll_metrics(&el);
             // only the user scrolling up pauses following: content growing
             // under a programmatic scroll must not
@@ -524,7 +599,10 @@ pub fn LogViewer(
                             _ => vec![],
                         };
                         let segs = segments(l.text.len(), l.spans, &hits);
-                        let styles = segs.iter().map(|g| g.style.map(|st| style_attrs(&st)).unwrap_or_default()).collect();
+                        let styles = segs
+                            .iter()
+                            .map(|g| g.style.map(|st| style_attrs(&st)).unwrap_or_default())
+                            .collect();
                         Row {
                             id: l.id,
                             n: s.line_number(l.id),
@@ -599,14 +677,25 @@ pub fn LogViewer(
         let set = set.clone();
         move |key: &'static str, on: Signal<String>| {
             let set = set.clone();
-            move |_| set(&[(key, if on.get_untracked() == "1" { String::new() } else { "1".to_string() })])
+            move |_| {
+                set(&[(
+                    key,
+                    if on.get_untracked() == "1" {
+                        String::new()
+                    } else {
+                        "1".to_string()
+                    },
+                )])
+            }
         }
     };
     let jump = {
         let sh = sh.clone();
         let set_follow = set_follow.clone();
         move |forward: bool| {
-            let id = sh.store.with_value(|s| s.next_hit(current_hit.get_untracked(), forward));
+            let id = sh
+                .store
+                .with_value(|s| s.next_hit(current_hit.get_untracked(), forward));
             if let Some(id) = id {
                 current_hit.set(Some(id));
                 if following.get_untracked() {
@@ -645,10 +734,20 @@ pub fn LogViewer(
         move |l: &logs::LineRef| -> String {
             let mut p = String::new();
             if multi {
-                p.push_str(&format!("[{}] ", allocs.with_value(|a| a.get(l.src as usize).map(|x| format::short_id(x).to_string()).unwrap_or_default())));
+                p.push_str(&format!(
+                    "[{}] ",
+                    allocs.with_value(|a| a
+                        .get(l.src as usize)
+                        .map(|x| format::short_id(x).to_string())
+                        .unwrap_or_default())
+                ));
             }
             if both {
-                p.push_str(if l.stream == Stream::Stderr { "err " } else { "out " });
+                p.push_str(if l.stream == Stream::Stderr {
+                    "err "
+                } else {
+                    "out "
+                });
             }
             p
         }
@@ -661,7 +760,12 @@ pub fn LogViewer(
             let text = sh.store.with_value(|s| s.view_text(&prefix));
             interop::copy_to_clipboard(&text);
             copied.set(true);
-            set_timeout(move || { copied.try_set(false); }, Duration::from_secs(2));
+            set_timeout(
+                move || {
+                    copied.try_set(false);
+                },
+                Duration::from_secs(2),
+            );
         })
     };
     let (copied, on_copy) = copy;
@@ -671,7 +775,16 @@ pub fn LogViewer(
         move |_| {
             let text = sh.store.with_value(|s| s.view_text(&prefix));
             let name = match sources.get_untracked().as_slice() {
-                [one] => format!("{}-{}-{}.log", one.task, format::short_id(&one.alloc), if kinds.len() == 2 { "all" } else { kinds[0].as_str() }),
+                [one] => format!(
+                    "{}-{}-{}.log",
+                    one.task,
+                    format::short_id(&one.alloc),
+                    if kinds.len() == 2 {
+                        "all"
+                    } else {
+                        kinds[0].as_str()
+                    }
+                ),
                 _ => "logs.log".to_string(),
             };
             let _ = interop::download(&name, "text/plain;charset=utf-8", text.as_bytes());
@@ -712,7 +825,15 @@ pub fn LogViewer(
                 for s in &srcs {
                     let idx = sh.src_of(&s.alloc);
                     for k in &kinds {
-                        let Some((file, pos)) = sh.store.try_with_value(|st| st.earliest(idx, *k).map(|(f, p)| (f.to_string(), p))).flatten() else { continue };
+                        let Some((file, pos)) = sh
+                            .store
+                            .try_with_value(|st| {
+                                st.earliest(idx, *k).map(|(f, p)| (f.to_string(), p))
+                            })
+                            .flatten()
+                        else {
+                            continue;
+                        };
                         if pos == 0 || file.is_empty() {
                             continue;
                         }
@@ -720,9 +841,14 @@ pub fn LogViewer(
                         match sh.api.fs_readat(&s.alloc, &file, start, pos - start).await {
                             Ok(bytes) => {
                                 let lines = logs::lines_of_range(start, &bytes);
-                                sh.store.try_update_value(|st| st.prepend(idx, *k, &file, lines));
+                                sh.store
+                                    .try_update_value(|st| st.prepend(idx, *k, &file, lines));
                             }
-                            Err(e) => sh.set_status("earlier", Level::Error, format!("could not read earlier bytes: {e}")),
+                            Err(e) => sh.set_status(
+                                "earlier",
+                                Level::Error,
+                                format!("could not read earlier bytes: {e}"),
+                            ),
                         }
                     }
                 }
@@ -735,7 +861,8 @@ pub fn LogViewer(
         let sh = sh.clone();
         move || {
             sh.version.get();
-            sh.store.with_value(|s| (s.dropped_lines, s.dropped_bytes, s.hold, s.bytes(), s.len()))
+            sh.store
+                .with_value(|s| (s.dropped_lines, s.dropped_bytes, s.hold, s.bytes(), s.len()))
         }
     };
     let release = {
@@ -763,7 +890,11 @@ pub fn LogViewer(
             sh.version.get();
             let (n, bytes) = sh.store.with_value(|s| (s.len(), s.bytes()));
             interop::expose_log_stats(n, bytes);
-            format!("{} lines · {} in memory", format::thousands(n as i64), format::bytes(bytes as u64))
+            format!(
+                "{} lines · {} in memory",
+                format::thousands(n as i64),
+                format::bytes(bytes as u64)
+            )
         }
     };
 
@@ -863,25 +994,42 @@ pub fn LogViewer(
 }
 
 /// Every rotated file of each source's task streams, oldest first.
-async fn whole_logs(api: &Api, srcs: &[LogSource], kinds: &[Stream]) -> Result<(String, Vec<u8>), String> {
+async fn whole_logs(
+    api: &Api,
+    srcs: &[LogSource],
+    kinds: &[Stream],
+) -> Result<(String, Vec<u8>), String> {
     let mut out = vec![];
     for s in srcs {
-        let files = api.fs_ls(&s.alloc, "alloc/logs").await.map_err(|e| e.to_string())?;
+        let files = api
+            .fs_ls(&s.alloc, "alloc/logs")
+            .await
+            .map_err(|e| e.to_string())?;
         for k in kinds {
             let prefix = format!("{}.{}.", s.task, k.as_str());
             let mut mine: Vec<(u64, String)> = files
                 .iter()
-                .filter_map(|f| f.name.strip_prefix(&prefix).and_then(|n| n.parse().ok()).map(|n| (n, f.name.clone())))
+                .filter_map(|f| {
+                    f.name
+                        .strip_prefix(&prefix)
+                        .and_then(|n| n.parse().ok())
+                        .map(|n| (n, f.name.clone()))
+                })
                 .collect();
             mine.sort();
             if mine.is_empty() {
                 continue;
             }
             if srcs.len() > 1 || kinds.len() > 1 {
-                out.extend_from_slice(format!("==> {} {} <==\n", format::short_id(&s.alloc), k.as_str()).as_bytes());
+                out.extend_from_slice(
+                    format!("==> {} {} <==\n", format::short_id(&s.alloc), k.as_str()).as_bytes(),
+                );
             }
             for (_, name) in mine {
-                let bytes = api.fs_cat(&s.alloc, &format!("alloc/logs/{name}")).await.map_err(|e| e.to_string())?;
+                let bytes = api
+                    .fs_cat(&s.alloc, &format!("alloc/logs/{name}"))
+                    .await
+                    .map_err(|e| e.to_string())?;
                 out.extend_from_slice(&bytes);
             }
         }
