@@ -437,10 +437,15 @@ fn find_ci(text: &str, needle: &str, from: usize) -> Option<usize> {
             t[i].to_ascii_lowercase() == first && t[i..i + n.len()].eq_ignore_ascii_case(n)
         })
     } else {
+        // compare lower-cased characters as they come: no per-position
+        // allocation, O(text × needle) at worst
         text.char_indices()
             .map(|(i, _)| i)
             .filter(|&i| i >= from)
-            .find(|&i| text[i..].to_lowercase().starts_with(needle))
+            .find(|&i| {
+                let mut lowered = text[i..].chars().flat_map(char::to_lowercase);
+                needle.chars().all(|w| lowered.next() == Some(w))
+            })
     }
 }
 

@@ -72,15 +72,19 @@ pub fn log_line(alloc: &str, task: &str, stream: &str, n: u64, at_nanos: i64) ->
     )
 }
 
-fn append_lines(buf: &mut Vec<u8>, alloc: &str, task: &str, stream: &str, count: u64, now: i64) {
-    let start = bytecount_lines(buf);
+fn append_lines(
+    buf: &mut Vec<u8>,
+    lines: &mut u64,
+    alloc: &str,
+    task: &str,
+    stream: &str,
+    count: u64,
+    now: i64,
+) {
     for i in 0..count {
-        buf.extend_from_slice(log_line(alloc, task, stream, start + i, now).as_bytes());
+        buf.extend_from_slice(log_line(alloc, task, stream, *lines + i, now).as_bytes());
     }
-}
-
-fn bytecount_lines(buf: &[u8]) -> u64 {
-    buf.iter().filter(|b| **b == b'\n').count() as u64
+    *lines += count;
 }
 
 /// Returns the task's logs, creating and back-filling them on first use.
@@ -98,6 +102,7 @@ pub fn ensure_logs<'a>(c: &'a mut Cluster, alloc: &Allocation, task: &str) -> &'
             let age_secs = ((now - alloc.create_time.0) / 1_000_000_000).clamp(1, 3600) as u64;
             append_lines(
                 &mut l.stdout,
+                &mut l.stdout_lines,
                 &alloc.id,
                 task,
                 "stdout",
@@ -107,6 +112,7 @@ pub fn ensure_logs<'a>(c: &'a mut Cluster, alloc: &Allocation, task: &str) -> &'
             );
             append_lines(
                 &mut l.stderr,
+                &mut l.stderr_lines,
                 &alloc.id,
                 task,
                 "stderr",
@@ -142,15 +148,32 @@ pub fn tick_logs(c: &mut Cluster, rng: &mut ChaCha8Rng, max_bytes: usize) {
             .logs
             .get_mut(&(aid.clone(), task.clone()))
             .expect("present");
-        append_lines(&mut l.stdout, &aid, &task, "stdout", n_out, now);
-        append_lines(&mut l.stderr, &aid, &task, "stderr", n_err, now);
-        for (buf, gen) in [
-            (&mut l.stdout, &mut l.stdout_gen),
-            (&mut l.stderr, &mut l.stderr_gen),
+        append_lines(
+            &mut l.stdout,
+            &mut l.stdout_lines,
+            &aid,
+            &task,
+            "stdout",
+            n_out,
+            now,
+        );
+        append_lines(
+            &mut l.stderr,
+            &mut l.stderr_lines,
+            &aid,
+            &task,
+            "stderr",
+            n_err,
+            now,
+        );
+        for (buf, gen, lines) in [
+            (&mut l.stdout, &mut l.stdout_gen, &mut l.stdout_lines),
+            (&mut l.stderr, &mut l.stderr_gen, &mut l.stderr_lines),
         ] {
             if buf.len() > max_bytes {
                 buf.clear();
                 *gen += 1;
+                *lines = 0;
             }
         }
     }

@@ -52,6 +52,10 @@ pub struct TaskLogs {
     /// Bytes dropped from the front by truncation, per stream (for FileEvents).
     pub stdout_gen: u64,
     pub stderr_gen: u64,
+    /// Lines in each buffer (the next line's number), kept so appending
+    /// does not rescan a buffer that may hold a million lines.
+    pub stdout_lines: u64,
+    pub stderr_lines: u64,
 }
 
 #[derive(Default)]

@@ -7,6 +7,7 @@ use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
 use crate::routes::job_href;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use nomad_model::lists::{distinct, job_order, job_search_keys, ns_of, select_jobs, JobQuery};
 use nomad_model::{JobListStub, TaskGroupSummary};
 use std::sync::Arc;
@@ -38,11 +39,7 @@ impl JobRow {
             key: format!("{}/{}", j.namespace, j.id),
             id: j.id.clone(),
             name: j.name.clone(),
-            namespace: if j.namespace.is_empty() {
-                "default".into()
-            } else {
-                j.namespace.clone()
-            },
+            namespace: ns_of(&j.namespace).to_string(),
             job_type: j.job_type.clone(),
             priority: j.priority,
             status: j.status.clone(),
@@ -86,9 +83,11 @@ pub fn JobsPage() -> impl IntoView {
     // agent that ignores `per_page` answers with everything, which is fine.
     // Only for the plain view: a filtered or sorted URL needs every job.
     let text_now = RwSignal::new(query_param("q").get_untracked());
-    let plain = ["q", "status", "type", "ns", "dc", "sort", "page"]
-        .iter()
-        .all(|k| query_param(k).get_untracked().is_empty());
+    let plain = use_query_map().with_untracked(|m| {
+        ["q", "status", "type", "ns", "dc", "sort", "page"]
+            .iter()
+            .all(|k| m.get(k).is_none_or(|v| v.is_empty()))
+    });
     let first_page: RwSignal<Option<Arc<Vec<JobListStub>>>> = RwSignal::new(None);
     if plain {
         let ns = api.namespace.get_untracked();

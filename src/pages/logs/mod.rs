@@ -67,6 +67,18 @@ fn StreamSwitch() -> impl IntoView {
     }
 }
 
+/// The URL's choice when it is one of `choices`, else the first choice.
+fn pick<'a>(wanted: String, mut choices: impl Iterator<Item = &'a String>) -> String {
+    let mut first = None;
+    for c in choices.by_ref() {
+        if *c == wanted {
+            return wanted;
+        }
+        first.get_or_insert(c);
+    }
+    first.cloned().unwrap_or_default()
+}
+
 fn stream_choice(s: &str) -> String {
     match s {
         "stderr" | "both" => s.to_string(),
@@ -106,16 +118,7 @@ fn AllocLogs(a: Signal<Arc<Allocation>>) -> impl IntoView {
     let stream = query_param("stream");
     let origin = query_param("origin");
     let tasks = Memo::new(move |_| a.with(|a| a.task_names()));
-    let task = Memo::new(move |_| {
-        let t = task_q.get();
-        tasks.with(|ts| {
-            if ts.contains(&t) {
-                t
-            } else {
-                ts.first().cloned().unwrap_or_default()
-            }
-        })
-    });
+    let task = Memo::new(move |_| tasks.with(|ts| pick(task_q.get(), ts.iter())));
     let alloc_id = Memo::new(move |_| a.with(|a| a.id.clone()));
     let sources = Signal::derive(move || {
         vec![LogSource {
@@ -196,31 +199,17 @@ pub fn JobLogs(job: Memo<Job>, ident: Memo<Option<(String, String)>>) -> impl In
                 .collect::<Vec<_>>()
         })
     });
-    let group = Memo::new(move |_| {
-        let g = group_q.get();
+    let group = Memo::new(move |_| groups.with(|gs| pick(group_q.get(), gs.iter().map(|g| &g.0))));
+    let group_tasks = Memo::new(move |_| {
+        let g = group.get();
         groups.with(|gs| {
-            if gs.iter().any(|(n, _)| *n == g) {
-                g
-            } else {
-                gs.first().map(|x| x.0.clone()).unwrap_or_default()
-            }
-        })
-    });
-    let task = Memo::new(move |_| {
-        let t = task_q.get();
-        groups.with(|gs| {
-            let tasks = gs
-                .iter()
-                .find(|(n, _)| *n == group.get())
+            gs.iter()
+                .find(|(n, _)| *n == g)
                 .map(|x| x.1.clone())
-                .unwrap_or_default();
-            if tasks.contains(&t) {
-                t
-            } else {
-                tasks.first().cloned().unwrap_or_default()
-            }
+                .unwrap_or_default()
         })
     });
+    let task = Memo::new(move |_| group_tasks.with(|ts| pick(task_q.get(), ts.iter())));
     // the running allocations of the group: they join and leave the view
     let running = Memo::new(move |_| {
         let g = group.get();
@@ -275,7 +264,7 @@ pub fn JobLogs(job: Memo<Job>, ident: Memo<Option<(String, String)>>) -> impl In
             </select>
             <select class="facet-select" aria-label="Task" data-testid="log-job-task" prop:value=move || task.get()
                 on:change=move |ev| set_t(&[("task", event_target_value(&ev))])>
-                {move || groups.with(|gs| gs.iter().find(|(n, _)| *n == group.get()).map(|x| x.1.clone()).unwrap_or_default()).into_iter().map(|t| view! { <option value=t.clone()>{format!("task {t}")}</option> }).collect_view()}
+                {move || group_tasks.get().into_iter().map(|t| view! { <option value=t.clone()>{format!("task {t}")}</option> }).collect_view()}
             </select>
             <StreamSwitch/>
         </div>

@@ -18,7 +18,7 @@ use nomad_model::{format, logs};
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -58,7 +58,6 @@ struct Shared {
     invalid_utf8: RwSignal<u64>,
     frame_errors: RwSignal<Vec<String>>,
     reconnects: RwSignal<u64>,
-    wire: Arc<AtomicU64>,
     /// sources registered so far (the hide filter maps IDs through them)
     registered: RwSignal<usize>,
 }
@@ -155,7 +154,6 @@ async fn run_stream(
                         ..
                     } => {
                         asm.push(start, &bytes, &mut raw);
-                        sh.wire.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                         if f != file {
                             file = f;
                         }
@@ -224,14 +222,7 @@ async fn run_stream(
                 );
                 interop::sleep(Duration::from_secs(3)).await;
             }
-            Err(e)
-                if matches!(
-                    e.kind,
-                    ApiErrorKind::Forbidden
-                        | ApiErrorKind::TokenNotFound
-                        | ApiErrorKind::TokenExpired
-                ) =>
-            {
+            Err(e) if e.is_auth() => {
                 sh.set_status(&key, Level::Error, format!("{e} — reading logs needs the read-logs capability in this namespace; set a token under Settings → ACL token"));
                 return;
             }
@@ -380,7 +371,6 @@ pub fn LogViewer(
         invalid_utf8: RwSignal::new(0),
         frame_errors: RwSignal::new(vec![]),
         reconnects: RwSignal::new(0),
-        wire: Arc::new(AtomicU64::new(0)),
         registered: RwSignal::new(0),
     };
     let kinds: Vec<Stream> = match stream.as_str() {
@@ -583,21 +573,18 @@ pub fn LogViewer(
         move || {
             sh.version.get();
             let (top, h) = (scroll_top.get(), viewport.get());
-            let hl = mode.get() == "highlight";
             let cur = current_hit.get();
             sh.store.with_value(|s| {
                 let n = s.view_len();
                 let first = first_row(top, h, n);
                 let last = (first + (h / LINE_H) as usize + 2 * OVERSCAN).min(n);
-                let matcher = s.query().matcher.clone();
+                // matches are marked in both modes (filter mode shows why a line is there)
+                let matcher = s.query().matcher.as_ref();
                 (first..last)
                     .filter_map(|i| s.view_id(i))
                     .filter_map(|id| s.line(id))
                     .map(|l| {
-                        let hits = match (&matcher, hl || true) {
-                            (Some(m), true) => m.find_all(l.text),
-                            _ => vec![],
-                        };
+                        let hits = matcher.map(|m| m.find_all(l.text)).unwrap_or_default();
                         let segs = segments(l.text.len(), l.spans, &hits);
                         let styles = segs
                             .iter()
