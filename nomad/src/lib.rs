@@ -14,6 +14,7 @@ pub mod diff;
 pub mod diffcalc;
 pub mod errors;
 pub mod eval;
+pub mod files;
 pub mod format;
 pub mod frames;
 pub mod job;
@@ -21,6 +22,7 @@ pub mod lists;
 pub mod logs;
 pub mod node;
 pub mod resources;
+pub mod stats;
 pub mod time;
 
 pub use alloc::*;

@@ -3,8 +3,12 @@
 //! the lower-cased search keys are computed once per list update, and a
 //! filter walks the sorted order keeping matches (so results stay sorted).
 
-use crate::JobListStub;
+use crate::de::{int, nd};
+use crate::time::UnixNanos;
+use crate::{JobListStub, NodeListStub};
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// What the URL asks the jobs list to show.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -96,6 +100,246 @@ pub fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
     v.into_iter().map(str::to_string).collect()
 }
 
+// ------------------------------------------------------------------ allocations
+
+/// One row of the allocations list: only the fields the list shows, so a
+/// 50,000-entry `/v1/allocations` answer decodes quickly and stays small
+/// (serde skips everything else in the stub).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AllocRow {
+    #[serde(rename = "ID", deserialize_with = "nd")]
+    pub id: String,
+    #[serde(deserialize_with = "nd")]
+    pub name: String,
+    #[serde(deserialize_with = "nd")]
+    pub namespace: String,
+    #[serde(rename = "NodeID", deserialize_with = "nd")]
+    pub node_id: String,
+    #[serde(deserialize_with = "nd")]
+    pub node_name: String,
+    #[serde(rename = "JobID", deserialize_with = "nd")]
+    pub job_id: String,
+    #[serde(deserialize_with = "nd")]
+    pub job_type: String,
+    #[serde(deserialize_with = "int")]
+    pub job_version: u64,
+    #[serde(deserialize_with = "nd")]
+    pub task_group: String,
+    #[serde(deserialize_with = "nd")]
+    pub desired_status: String,
+    #[serde(deserialize_with = "nd")]
+    pub client_status: String,
+    #[serde(deserialize_with = "int")]
+    pub modify_index: u64,
+    pub create_time: UnixNanos,
+    pub modify_time: UnixNanos,
+}
+
+/// What the URL asks the allocations list to show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AllocQuery {
+    pub text: String,
+    pub status: String,
+    pub job: String,
+    pub group: String,
+    pub node: String,
+    pub namespace: String,
+}
+
+impl AllocQuery {
+    pub fn is_empty(&self) -> bool {
+        *self == AllocQuery::default()
+    }
+}
+
+/// Lower-cased search keys, one per allocation: ID, name (which holds the
+/// job and group), and node name.
+pub fn alloc_search_keys(allocs: &[AllocRow]) -> Vec<String> {
+    allocs
+        .iter()
+        .map(|a| format!("{} {} {}", a.id, a.name, a.node_name).to_lowercase())
+        .collect()
+}
+
+/// Indices of `allocs` by the column `sort` names; the default (`""` or
+/// unknown) is newest first. Ties break on ID so the order is total.
+pub fn alloc_order(allocs: &[AllocRow], sort: &str, desc: bool) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..allocs.len()).collect();
+    let key: fn(&AllocRow, &AllocRow) -> Ordering = match sort {
+        "id" => |_, _| Ordering::Equal,
+        "name" => |a, b| a.name.cmp(&b.name),
+        "job" => |a, b| a.job_id.cmp(&b.job_id).then_with(|| a.name.cmp(&b.name)),
+        "node" => |a, b| a.node_name.cmp(&b.node_name),
+        "status" => |a, b| a.client_status.cmp(&b.client_status),
+        "version" => |a, b| a.job_version.cmp(&b.job_version),
+        "modified" => |a, b| a.modify_time.cmp(&b.modify_time),
+        // newest first reads best, so "created" ascending is the reverse
+        _ => |a, b| b.create_time.cmp(&a.create_time),
+    };
+    idx.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&allocs[a], &allocs[b]);
+        key(a, b).then_with(|| a.id.cmp(&b.id))
+    });
+    if desc {
+        idx.reverse();
+    }
+    idx
+}
+
+/// The allocations of `order` the query keeps. `node` matches a node ID or
+/// a node name; the text matches a substring of ID, name or node name.
+pub fn select_allocs(
+    allocs: &[AllocRow],
+    keys: &[String],
+    order: &[usize],
+    q: &AllocQuery,
+) -> Vec<usize> {
+    let text = q.text.trim().to_lowercase();
+    order
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let a = &allocs[i];
+            (text.is_empty() || keys.get(i).is_some_and(|k| k.contains(&text)))
+                && (q.status.is_empty() || a.client_status == q.status)
+                && (q.job.is_empty() || a.job_id == q.job)
+                && (q.group.is_empty() || a.task_group == q.group)
+                && (q.node.is_empty() || a.node_id == q.node || a.node_name == q.node)
+                && (q.namespace.is_empty() || ns_of(&a.namespace) == q.namespace)
+        })
+        .collect()
+}
+
+/// Running allocations per node ID.
+pub fn running_per_node(allocs: &[AllocRow]) -> HashMap<String, u32> {
+    let mut m = HashMap::new();
+    for a in allocs.iter().filter(|a| a.client_status == "running") {
+        *m.entry(a.node_id.clone()).or_insert(0) += 1;
+    }
+    m
+}
+
+/// How many allocations of each client status (for the facet counts).
+pub fn count_by<'a, T>(items: &'a [T], f: impl Fn(&'a T) -> &'a str) -> HashMap<&'a str, usize> {
+    let mut m = HashMap::new();
+    for x in items {
+        *m.entry(f(x)).or_insert(0) += 1;
+    }
+    m
+}
+
+// ------------------------------------------------------------------ nodes
+
+/// What the URL asks the clients list to show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeQuery {
+    pub text: String,
+    pub status: String,
+    /// `eligible` or `ineligible`
+    pub eligibility: String,
+    /// `draining` or `not-draining`
+    pub drain: String,
+    pub datacenter: String,
+    pub class: String,
+    pub pool: String,
+    pub version: String,
+}
+
+impl NodeQuery {
+    pub fn is_empty(&self) -> bool {
+        *self == NodeQuery::default()
+    }
+}
+
+/// Lower-cased search keys: name, ID and address.
+pub fn node_search_keys(nodes: &[NodeListStub]) -> Vec<String> {
+    nodes
+        .iter()
+        .map(|n| format!("{} {} {}", n.name, n.id, n.address).to_lowercase())
+        .collect()
+}
+
+/// Indices of `nodes` by the column `sort` names (`name` by default);
+/// `running` sorts by the running-allocation counts given.
+pub fn node_order(
+    nodes: &[NodeListStub],
+    sort: &str,
+    desc: bool,
+    running: &HashMap<String, u32>,
+) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..nodes.len()).collect();
+    let run = |n: &NodeListStub| running.get(&n.id).copied().unwrap_or(0);
+    idx.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&nodes[a], &nodes[b]);
+        let k = match sort {
+            "datacenter" => a.datacenter.cmp(&b.datacenter),
+            "pool" => a.node_pool.cmp(&b.node_pool),
+            "class" => a.node_class.cmp(&b.node_class),
+            "status" => a.status.cmp(&b.status),
+            "eligibility" => a.scheduling_eligibility.cmp(&b.scheduling_eligibility),
+            "drain" => a.drain.cmp(&b.drain),
+            "version" => version_cmp(&a.version, &b.version),
+            "running" => run(a).cmp(&run(b)),
+            _ => Ordering::Equal,
+        };
+        k.then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    if desc {
+        idx.reverse();
+    }
+    idx
+}
+
+/// Compares dotted versions numerically (`1.10.0` after `1.9.3`).
+pub fn version_cmp(a: &str, b: &str) -> Ordering {
+    let parts = |s: &str| -> Vec<(u64, String)> {
+        s.split(['.', '-', '+'])
+            .map(|p| {
+                let digits: String = p.chars().take_while(|c| c.is_ascii_digit()).collect();
+                (digits.parse().unwrap_or(0), p[digits.len()..].to_string())
+            })
+            .collect()
+    };
+    parts(a).cmp(&parts(b))
+}
+
+pub fn select_nodes(
+    nodes: &[NodeListStub],
+    keys: &[String],
+    order: &[usize],
+    q: &NodeQuery,
+) -> Vec<usize> {
+    let text = q.text.trim().to_lowercase();
+    order
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let n = &nodes[i];
+            (text.is_empty() || keys.get(i).is_some_and(|k| k.contains(&text)))
+                && (q.status.is_empty() || n.status == q.status)
+                && (q.eligibility.is_empty() || n.scheduling_eligibility == q.eligibility)
+                && match q.drain.as_str() {
+                    "draining" => n.drain,
+                    "not-draining" => !n.drain,
+                    _ => true,
+                }
+                && (q.datacenter.is_empty() || n.datacenter == q.datacenter)
+                && (q.class.is_empty() || n.node_class == q.class)
+                && (q.pool.is_empty() || n.node_pool == q.pool)
+                && (q.version.is_empty() || n.version == q.version)
+        })
+        .collect()
+}
+
+/// Distinct values sorted as versions, newest first.
+pub fn distinct_versions<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut v = distinct(values);
+    v.sort_by(|a, b| version_cmp(b, a));
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +420,178 @@ mod tests {
         };
         assert_eq!(select_jobs(&jobs, &keys, &order, &q), [0]);
         assert_eq!(distinct(["b", "a", "b"].into_iter()), ["a", "b"]);
+    }
+
+    fn alloc(id: &str, job: &str, group: &str, node: &str, status: &str, created: i64) -> AllocRow {
+        AllocRow {
+            id: id.into(),
+            name: format!("{job}.{group}[0]"),
+            namespace: String::new(),
+            node_id: format!("node-{node}"),
+            node_name: node.into(),
+            job_id: job.into(),
+            task_group: group.into(),
+            client_status: status.into(),
+            create_time: UnixNanos(created),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn allocations_filter_by_every_facet_and_sort_newest_first() {
+        let allocs = vec![
+            alloc("aaaa1111", "web", "frontend", "c1", "running", 10),
+            alloc("bbbb2222", "web", "frontend", "c2", "failed", 30),
+            alloc("cccc3333", "api", "main", "c1", "running", 20),
+            alloc("dddd4444", "api", "worker", "c3", "complete", 40),
+        ];
+        let keys = alloc_search_keys(&allocs);
+        let order = alloc_order(&allocs, "", false);
+        let ids = |v: Vec<usize>| {
+            v.into_iter()
+                .map(|i| allocs[i].id[..4].to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(select_allocs(
+                &allocs,
+                &keys,
+                &order,
+                &AllocQuery::default()
+            )),
+            ["dddd", "bbbb", "cccc", "aaaa"]
+        );
+        let q = |f: fn(&mut AllocQuery)| {
+            let mut q = AllocQuery::default();
+            f(&mut q);
+            ids(select_allocs(&allocs, &keys, &order, &q))
+        };
+        assert_eq!(q(|q| q.status = "running".into()), ["cccc", "aaaa"]);
+        assert_eq!(q(|q| q.job = "api".into()), ["dddd", "cccc"]);
+        assert_eq!(
+            q(|q| {
+                q.job = "api".into();
+                q.group = "main".into()
+            }),
+            ["cccc"]
+        );
+        assert_eq!(q(|q| q.node = "node-c1".into()), ["cccc", "aaaa"]);
+        assert_eq!(q(|q| q.node = "c3".into()), ["dddd"]);
+        assert_eq!(
+            q(|q| q.namespace = "default".into()),
+            ["dddd", "bbbb", "cccc", "aaaa"]
+        );
+        assert_eq!(q(|q| q.namespace = "prod".into()), Vec::<String>::new());
+        assert_eq!(q(|q| q.text = "BBBB".into()), ["bbbb"]);
+        assert_eq!(q(|q| q.text = "frontend".into()), ["bbbb", "aaaa"]);
+        assert_eq!(q(|q| q.text = "c2".into()), ["bbbb"]);
+        // the "created" header reversed shows oldest first
+        let old_first = alloc_order(&allocs, "", true);
+        assert_eq!(
+            ids(select_allocs(
+                &allocs,
+                &keys,
+                &old_first,
+                &AllocQuery::default()
+            )),
+            ["aaaa", "cccc", "bbbb", "dddd"]
+        );
+        let by_job = alloc_order(&allocs, "job", false);
+        assert_eq!(ids(by_job), ["cccc", "dddd", "aaaa", "bbbb"]);
+        let run = running_per_node(&allocs);
+        assert_eq!(run.get("node-c1"), Some(&2));
+        assert_eq!(run.get("node-c2"), None);
+        assert_eq!(
+            count_by(&allocs, |a| a.client_status.as_str()).get("running"),
+            Some(&2)
+        );
+    }
+
+    #[test]
+    fn allocation_rows_decode_from_full_stubs_and_nulls() {
+        let rows: Vec<AllocRow> = serde_json::from_str(
+            r#"[{"ID":"x","Name":"j.g[0]","JobID":"j","TaskGroup":"g","NodeName":null,"ClientStatus":"running",
+                "TaskStates":{"t":{"State":"running"}},"AllocatedResources":{"Tasks":{}},"CreateTime":5,"Extra":[1]}]"#,
+        )
+        .unwrap();
+        assert_eq!(rows[0].client_status, "running");
+        assert_eq!(rows[0].node_name, "");
+        assert_eq!(rows[0].create_time, UnixNanos(5));
+    }
+
+    fn node(
+        name: &str,
+        dc: &str,
+        status: &str,
+        elig: &str,
+        drain: bool,
+        version: &str,
+    ) -> NodeListStub {
+        NodeListStub {
+            id: format!("{name}-id"),
+            name: name.into(),
+            datacenter: dc.into(),
+            status: status.into(),
+            scheduling_eligibility: elig.into(),
+            drain,
+            version: version.into(),
+            node_pool: "default".into(),
+            node_class: if dc == "dc1" {
+                "compute".into()
+            } else {
+                String::new()
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn nodes_filter_sort_and_count() {
+        let nodes = vec![
+            node("c-3", "dc1", "ready", "eligible", false, "1.9.3"),
+            node("c-1", "dc2", "down", "ineligible", false, "1.10.0"),
+            node("c-2", "dc1", "ready", "ineligible", true, "1.10.0"),
+        ];
+        let keys = node_search_keys(&nodes);
+        let none = HashMap::new();
+        let order = node_order(&nodes, "", false, &none);
+        let names = |v: Vec<usize>| {
+            v.into_iter()
+                .map(|i| nodes[i].name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(select_nodes(&nodes, &keys, &order, &NodeQuery::default())),
+            ["c-1", "c-2", "c-3"]
+        );
+        let q = |f: fn(&mut NodeQuery)| {
+            let mut q = NodeQuery::default();
+            f(&mut q);
+            names(select_nodes(&nodes, &keys, &order, &q))
+        };
+        assert_eq!(q(|q| q.status = "ready".into()), ["c-2", "c-3"]);
+        assert_eq!(q(|q| q.eligibility = "ineligible".into()), ["c-1", "c-2"]);
+        assert_eq!(q(|q| q.drain = "draining".into()), ["c-2"]);
+        assert_eq!(q(|q| q.drain = "not-draining".into()), ["c-1", "c-3"]);
+        assert_eq!(q(|q| q.datacenter = "dc1".into()), ["c-2", "c-3"]);
+        assert_eq!(q(|q| q.class = "compute".into()), ["c-2", "c-3"]);
+        assert_eq!(q(|q| q.version = "1.10.0".into()), ["c-1", "c-2"]);
+        assert_eq!(q(|q| q.text = "C-3-ID".into()), ["c-3"]);
+        assert_eq!(q(|q| q.pool = "gpu".into()), Vec::<String>::new());
+        // versions sort numerically, not as text
+        assert_eq!(
+            names(node_order(&nodes, "version", false, &none)),
+            ["c-3", "c-1", "c-2"]
+        );
+        assert_eq!(
+            distinct_versions(nodes.iter().map(|n| n.version.as_str())),
+            ["1.10.0", "1.9.3"]
+        );
+        let running: HashMap<String, u32> =
+            [("c-3-id".to_string(), 7), ("c-1-id".to_string(), 2)].into();
+        assert_eq!(
+            names(node_order(&nodes, "running", true, &running)),
+            ["c-3", "c-1", "c-2"]
+        );
     }
 }

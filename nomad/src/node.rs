@@ -264,3 +264,102 @@ pub struct NodeUpdateResponse {
     #[serde(rename = "HeartbeatTTL")]
     pub heartbeat_ttl: Nanos,
 }
+
+/// Deadline choices offered when draining a node: `(label, nanoseconds)`.
+/// `0` waits for allocations to migrate with no deadline (`-no-deadline`),
+/// `-1` stops them at once (`-force`).
+pub const DRAIN_PRESETS: &[(&str, i64)] = &[
+    ("1 hour", 3_600_000_000_000),
+    ("4 hours", 4 * 3_600_000_000_000),
+    ("8 hours", 8 * 3_600_000_000_000),
+    ("12 hours", 12 * 3_600_000_000_000),
+    ("1 day", 24 * 3_600_000_000_000),
+    ("No deadline", 0),
+];
+
+/// A custom drain deadline such as `90m`, `2h 30m` or `1d`.
+pub fn parse_deadline(s: &str) -> Result<Nanos, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("enter a duration such as 90m or 2h30m".into());
+    }
+    let d = humantime::parse_duration(t).map_err(|e| format!("{t:?}: {e}"))?;
+    if d.is_zero() {
+        return Err("the deadline must be longer than zero".into());
+    }
+    i64::try_from(d.as_nanos())
+        .map(Nanos)
+        .map_err(|_| "that deadline is too long".into())
+}
+
+impl DrainStrategy {
+    /// "forced", "no deadline" or "deadline 1h".
+    pub fn describe(&self) -> String {
+        let mut s = match self.deadline.0 {
+            d if d < 0 => "forced: allocations stop at once".to_string(),
+            0 => "no deadline: waits for allocations to migrate".to_string(),
+            _ => format!("deadline {}", crate::format::duration(self.deadline)),
+        };
+        if self.ignore_system_jobs {
+            s.push_str(", system jobs stay");
+        }
+        s
+    }
+}
+
+/// Allocations a drain still has to move off a node: those not yet
+/// terminal, without system jobs when the drain leaves them be.
+pub fn drain_remaining(allocs: &[crate::Allocation], ignore_system_jobs: bool) -> usize {
+    allocs
+        .iter()
+        .filter(|a| !a.is_terminal() && a.desired_status == "run")
+        .filter(|a| !(ignore_system_jobs && a.job_type == "system"))
+        .count()
+}
+
+#[cfg(test)]
+mod drain_tests {
+    use super::*;
+    use crate::Allocation;
+
+    #[test]
+    fn deadlines_parse_and_describe() {
+        assert_eq!(parse_deadline("90m"), Ok(Nanos(5_400_000_000_000)));
+        assert_eq!(parse_deadline(" 2h 30m "), Ok(Nanos(9_000_000_000_000)));
+        assert_eq!(parse_deadline("1d"), Ok(Nanos(86_400_000_000_000)));
+        assert!(parse_deadline("soon").is_err());
+        assert!(parse_deadline("").is_err());
+        assert!(parse_deadline("0s").is_err());
+        let mut d = DrainStrategy {
+            deadline: Nanos(3_600_000_000_000),
+            ..Default::default()
+        };
+        assert_eq!(d.describe(), "deadline 1h");
+        d.deadline = Nanos(-1);
+        d.ignore_system_jobs = true;
+        assert_eq!(
+            d.describe(),
+            "forced: allocations stop at once, system jobs stay"
+        );
+        assert_eq!(DRAIN_PRESETS.last().map(|p| p.1), Some(0));
+    }
+
+    #[test]
+    fn remaining_counts_live_allocations() {
+        let a = |status: &str, desired: &str, ty: &str| Allocation {
+            client_status: status.into(),
+            desired_status: desired.into(),
+            job_type: ty.into(),
+            ..Default::default()
+        };
+        let v = vec![
+            a("running", "run", "service"),
+            a("running", "run", "system"),
+            a("pending", "run", "batch"),
+            a("complete", "run", "batch"),
+            a("running", "stop", "service"),
+        ];
+        assert_eq!(drain_remaining(&v, false), 3);
+        assert_eq!(drain_remaining(&v, true), 2);
+    }
+}
