@@ -23,8 +23,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/jobs") view=JobsPage/>
                     <Route path=path!("/jobs/new") view=NewJobPage/>
                     <Route path=path!("/jobs/:namespace/:id") view=JobPage/>
+                    <Route path=path!("/allocations") view=AllocationsPage/>
                     <Route path=path!("/allocations/:id") view=AllocPage/>
                     <Route path=path!("/allocations/:id/logs") view=AllocLogsPage/>
+                    <Route path=path!("/allocations/:id/files") view=AllocFilesPage/>
                     <Route path=path!("/clients") view=ClientsPage/>
                     <Route path=path!("/clients/:id") view=ClientPage/>
                     <Route path=path!("/settings/tokens") view=TokensPage/>

@@ -51,3 +51,13 @@ pub fn decode_param(s: &str) -> String {
         .map(String::from)
         .unwrap_or_else(|| s.to_string())
 }
+
+/// The file browser of an allocation at `path`.
+pub fn files_href(alloc: &str, path: &str) -> String {
+    let base = href(&format!("/allocations/{}/files", enc(alloc)));
+    if path.is_empty() || path == "/" {
+        base
+    } else {
+        format!("{base}?path={}", enc(path))
+    }
+}

@@ -35,6 +35,7 @@ pub fn TopBar() -> impl IntoView {
             </a>
             <nav class="nav">
                 {nav("/jobs", "Jobs")}
+                {nav("/allocations", "Allocations")}
                 {nav("/clients", "Clients")}
             </nav>
             <div class="topbar-spacer"></div>

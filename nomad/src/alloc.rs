@@ -158,6 +158,27 @@ impl Allocation {
     }
 }
 
+impl Allocation {
+    /// The allocation's networks (mode, address, ports): the group's shared
+    /// networks, else each task's, else the legacy per-task resources.
+    pub fn networks(&self) -> Vec<crate::resources::NetworkResource> {
+        if let Some(ar) = &self.allocated_resources {
+            if let Some(sh) = ar.shared.as_ref().filter(|s| !s.networks.is_empty()) {
+                return sh.networks.clone();
+            }
+            let v: Vec<_> = ar.tasks.values().flat_map(|t| t.networks.iter().cloned()).collect();
+            if !v.is_empty() {
+                return v;
+            }
+        }
+        self.task_resources
+            .values()
+            .chain(self.resources.iter())
+            .flat_map(|r| r.networks.iter().cloned())
+            .collect()
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct DesiredTransition {
@@ -363,10 +384,121 @@ impl TaskEvent {
     }
 }
 
+impl TaskEvent {
+    /// The event's typed details as `(label, value)` pairs, for the lines
+    /// under its message: only fields that are set, and not the one the
+    /// message already is. The free-form `Details` map follows, without
+    /// keys that repeat a typed field.
+    pub fn facts(&self) -> Vec<(String, String)> {
+        let shown = self.describe();
+        let d = crate::format::duration;
+        let mut out: Vec<(String, String)> = vec![];
+        let mut text = |label: &str, v: &str| {
+            if !v.is_empty() && v != shown {
+                out.push((label.to_string(), v.to_string()));
+            }
+        };
+        text("Driver message", &self.driver_message);
+        text("Driver error", &self.driver_error);
+        text("Setup error", &self.setup_error);
+        text("Restart reason", &self.restart_reason);
+        text("Kill reason", &self.kill_reason);
+        text("Kill error", &self.kill_error);
+        text("Download error", &self.download_error);
+        text("Validation error", &self.validation_error);
+        text("Vault error", &self.vault_error);
+        text("Failed sibling", &self.failed_sibling);
+        text("Signal sent", &self.task_signal);
+        text("Signal reason", &self.task_signal_reason);
+        text("Source", &self.generic_source);
+        if self.event_type == "Terminated" || self.exit_code != 0 {
+            out.push(("Exit code".into(), self.exit_code.to_string()));
+        }
+        if self.signal != 0 {
+            out.push(("Signal".into(), self.signal.to_string()));
+        }
+        if self.kill_timeout.0 != 0 {
+            out.push(("Kill timeout".into(), d(self.kill_timeout)));
+        }
+        if self.start_delay.0 != 0 {
+            out.push(("Restart in".into(), d(self.start_delay)));
+        }
+        if self.disk_limit != 0 || self.disk_size != 0 {
+            out.push((
+                "Disk".into(),
+                format!("{} MB used of {} MB", self.disk_size, self.disk_limit),
+            ));
+        }
+        if !self.message.is_empty() && self.message != shown && !shown.contains(&self.message) {
+            out.push(("Message".into(), self.message.clone()));
+        }
+        const TYPED: &[&str] = &[
+            "driver_message", "driver_error", "setup_error", "restart_reason", "kill_reason",
+            "kill_error", "download_error", "validation_error", "vault_error", "failed_sibling",
+            "exit_code", "signal", "kill_timeout", "start_delay", "disk_limit", "disk_size",
+            "message", "fails_task",
+        ];
+        for (k, v) in &self.details {
+            if !TYPED.contains(&k.as_str()) && !v.is_empty() {
+                out.push((k.clone(), v.clone()));
+            }
+        }
+        out
+    }
+}
+
 fn non_empty(s: &str, fallback: &str) -> String {
     if s.is_empty() {
         fallback.to_string()
     } else {
         s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_facts_show_what_the_message_does_not() {
+        let e = TaskEvent {
+            event_type: "Terminated".into(),
+            exit_code: 137,
+            signal: 9,
+            message: "OOM Killed".into(),
+            display_message: "Exit Code: 137, Signal: 9, Exit Message: \"OOM Killed\"".into(),
+            details: [("exit_code".to_string(), "137".to_string()), ("oom_killed".to_string(), "true".to_string())].into(),
+            ..Default::default()
+        };
+        let f = e.facts();
+        assert!(f.contains(&("Exit code".into(), "137".into())), "{f:?}");
+        assert!(f.contains(&("Signal".into(), "9".into())));
+        assert!(f.contains(&("oom_killed".into(), "true".into())));
+        // the display message already says it
+        assert!(!f.iter().any(|(k, _)| k == "Message" || k == "exit_code"), "{f:?}");
+        let r = TaskEvent {
+            event_type: "Restarting".into(),
+            restart_reason: "Restart within policy".into(),
+            start_delay: Nanos(15_000_000_000),
+            ..Default::default()
+        };
+        assert_eq!(r.describe(), "Restart within policy - Task restarting in 15s");
+        let f = r.facts();
+        assert!(f.contains(&("Restart reason".into(), "Restart within policy".into())));
+        assert!(f.contains(&("Restart in".into(), "15s".into())));
+        let k = TaskEvent {
+            event_type: "Killing".into(),
+            kill_reason: "Sent by operator".into(),
+            kill_timeout: Nanos(5_000_000_000),
+            ..Default::default()
+        };
+        assert_eq!(k.describe(), "Sent by operator");
+        assert_eq!(k.facts(), vec![("Kill timeout".to_string(), "5s".to_string())]);
+        let dr = TaskEvent {
+            event_type: "Driver".into(),
+            driver_message: "Downloading image redis:7".into(),
+            ..Default::default()
+        };
+        assert!(dr.facts().is_empty());
     }
 }

@@ -162,6 +162,70 @@ pub fn needs_paging(size: u64) -> bool {
     size > CAT_LIMIT
 }
 
+/// Images up to this size are fetched whole to be shown.
+pub const IMAGE_LIMIT: u64 = 8 * 1024 * 1024;
+
+/// Whether a file name looks like an image the browser can show.
+pub fn is_image_name(name: &str) -> bool {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "gif" | "webp" | "bmp" | "ico"))
+}
+
+/// A classic hex dump (`offset  hex bytes  |ascii|`) of the first `max`
+/// bytes, for binary files.
+pub fn hex_dump(bytes: &[u8], max: usize) -> String {
+    let mut out = String::new();
+    for (i, chunk) in bytes[..bytes.len().min(max)].chunks(16).enumerate() {
+        let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+        let ascii: String = chunk
+            .iter()
+            .map(|b| if b.is_ascii_graphic() || *b == b' ' { *b as char } else { '.' })
+            .collect();
+        out.push_str(&format!("{:08x}  {:<47}  |{ascii}|\n", i * 16, hex.join(" ")));
+    }
+    out
+}
+
+/// Turns a byte stream into text when chunks may split a UTF-8
+/// character: an incomplete character at a chunk's end waits for the next.
+#[derive(Default, Debug)]
+pub struct Utf8Carry {
+    pending: Vec<u8>,
+    /// Invalid sequences replaced so far.
+    pub invalid: usize,
+}
+
+impl Utf8Carry {
+    pub fn push(&mut self, bytes: &[u8]) -> String {
+        self.pending.extend_from_slice(bytes);
+        let mut out = String::new();
+        loop {
+            match std::str::from_utf8(&self.pending) {
+                Ok(s) => {
+                    out.push_str(s);
+                    self.pending.clear();
+                    return out;
+                }
+                Err(e) => {
+                    let good = e.valid_up_to();
+                    out.push_str(std::str::from_utf8(&self.pending[..good]).unwrap_or(""));
+                    match e.error_len() {
+                        None => {
+                            self.pending.drain(..good);
+                            return out;
+                        }
+                        Some(n) => {
+                            out.push(char::REPLACEMENT_CHARACTER);
+                            self.invalid += 1;
+                            self.pending.drain(..good + n);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +316,22 @@ mod tests {
         sort_entries(&mut v);
         let names: Vec<_> = v.iter().map(|x| x.name.as_str()).collect();
         assert_eq!(names, ["alloc", "z", "a.txt", "b.txt"]);
+    }
+
+    #[test]
+    fn images_hex_and_split_characters() {
+        assert!(is_image_name("logo.PNG") && is_image_name("a.b.jpeg"));
+        assert!(!is_image_name("notes.txt") && !is_image_name("png"));
+        let d = hex_dump(b"\x7fELF\x02\x01 hello, binary world!", 20);
+        assert!(d.starts_with("00000000  7f 45 4c 46 02 01 20 68"), "{d}");
+        assert!(d.contains("|.ELF.. hello, bi|"), "{d}");
+        assert!(d.lines().nth(1).unwrap().starts_with("00000010  6e 61 72 79  "), "{d}");
+        assert!(d.ends_with("|nary|\n"), "{d}");
+        let mut c = Utf8Carry::default();
+        let euro = "€".as_bytes();
+        assert_eq!(c.push(&[b'a', euro[0]]), "a");
+        assert_eq!(c.push(&euro[1..]), "€");
+        assert_eq!(c.push(b"x\xffy"), "x\u{fffd}y");
+        assert_eq!(c.invalid, 1);
     }
 }

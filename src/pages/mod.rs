@@ -1,14 +1,17 @@
 //! One folder per area of the UI.
 
 pub mod alloc;
+pub mod allocations;
 pub mod client;
 pub mod clients;
 pub mod job;
 pub mod jobs;
+pub mod list;
 pub mod logs;
 pub mod settings;
 
-pub use alloc::AllocPage;
+pub use alloc::{AllocFilesPage, AllocPage};
+pub use allocations::AllocationsPage;
 pub use client::ClientPage;
 pub use clients::ClientsPage;
 pub use job::{JobPage, NewJobPage};

@@ -1,11 +1,18 @@
-//! Client nodes: every node with its status, eligibility and drain state.
+//! Client nodes: every node with its status, eligibility, drain state,
+//! version and running allocations; instant search, facets for every
+//! column that has few values, sortable columns and paging, all in the
+//! URL; live through blocking queries.
 
+use super::allocations::{allocations_request, LIST_OPTS};
+use super::list::{page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE};
 use super::{query_param, query_setter};
-use crate::api::{use_watch, WatchOpts};
+use crate::api::{use_watch, Watch, WatchOpts};
 use crate::components::*;
 use crate::routes::node_href;
 use leptos::prelude::*;
-use nomad_model::NodeListStub;
+use nomad_model::lists::{count_by, distinct, distinct_versions, node_order, node_search_keys, running_per_node, select_nodes, AllocRow, NodeQuery};
+use nomad_model::{format, NodeListStub};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 #[component]
@@ -14,52 +21,164 @@ pub fn ClientsPage() -> impl IntoView {
         move || Some(("/v1/nodes".to_string(), vec![])),
         WatchOpts::default(),
     );
+    // running allocations per node come from the allocations list (the
+    // nodes list does not carry them); the table shows before they arrive
+    let allocs = use_watch::<Vec<AllocRow>>(
+        move || Some(allocations_request("*".into(), String::new())),
+        LIST_OPTS,
+    );
     view! {
         <div class="page-head"><h1>"Clients"</h1></div>
-        <Live watch=nodes label="Loading clients…" children=move |nodes| view! { <NodesTable nodes/> }/>
+        <Live watch=nodes label="Loading clients…" children=move |nodes| view! { <NodesTable nodes allocs/> }/>
     }
 }
 
+#[derive(Clone, Debug, PartialEq)]
+struct NodeRow {
+    node: NodeListStub,
+    running: Option<u32>,
+}
+
 #[component]
-fn NodesTable(nodes: Signal<Arc<Vec<NodeListStub>>>) -> impl IntoView {
-    let text = query_param("q");
+fn NodesTable(nodes: Signal<Arc<Vec<NodeListStub>>>, allocs: Watch<Vec<AllocRow>>) -> impl IntoView {
+    let text = typed_text();
+    let (status, elig, drain, dc, class, pool, version) = (
+        query_param("status"),
+        query_param("elig"),
+        query_param("drain"),
+        query_param("dc"),
+        query_param("class"),
+        query_param("pool"),
+        query_param("version"),
+    );
+    let sort = query_param("sort");
+    let desc = query_param("desc");
+    let page = query_param("page");
     let set = query_setter();
+    let running = Memo::new(move |_| allocs.data().map(|a| running_per_node(&a)));
+    let query = Memo::new(move |_| NodeQuery {
+        text: text.get(),
+        status: status.get(),
+        eligibility: elig.get(),
+        drain: drain.get(),
+        datacenter: dc.get(),
+        class: class.get(),
+        pool: pool.get(),
+        version: version.get(),
+    });
+    let keys = Memo::new(move |_| nodes.with(|n| node_search_keys(n)));
+    let order = Memo::new(move |_| {
+        let (by, d) = (sort.get(), desc.get() == "1");
+        let empty = HashMap::new();
+        running.with(|r| nodes.with(|n| node_order(n, &by, d, r.as_ref().unwrap_or(&empty))))
+    });
     let rows = Memo::new(move |_| {
-        let t = text.get().to_lowercase();
-        let mut v: Vec<NodeListStub> = nodes.with(|n| {
-            n.iter()
-                .filter(|n| {
-                    t.is_empty() || n.name.to_lowercase().contains(&t) || n.id.starts_with(&t)
+        query.with(|q| keys.with(|k| order.with(|o| nodes.with(|n| select_nodes(n, k, o, q)))))
+    });
+    let choices = Memo::new(move |_| {
+        nodes.with(|n| {
+            (
+                distinct(n.iter().map(|x| x.datacenter.as_str())),
+                distinct(n.iter().map(|x| x.node_class.as_str()).filter(|c| !c.is_empty())),
+                distinct(n.iter().map(|x| x.node_pool.as_str()).filter(|c| !c.is_empty())),
+                distinct_versions(n.iter().map(|x| x.version.as_str()).filter(|c| !c.is_empty())),
+            )
+        })
+    });
+    let counts = Memo::new(move |_| {
+        nodes.with(|n| {
+            let mut m: HashMap<String, usize> = HashMap::new();
+            for (k, v) in count_by(n, |x| x.status.as_str()) {
+                m.insert(format!("status={k}"), v);
+            }
+            for (k, v) in count_by(n, |x| x.scheduling_eligibility.as_str()) {
+                m.insert(format!("elig={k}"), v);
+            }
+            let draining = n.iter().filter(|x| x.drain).count();
+            m.insert("drain=draining".into(), draining);
+            m.insert("drain=not-draining".into(), n.len() - draining);
+            m
+        })
+    });
+    let count = move |key: &'static str| move |v: &'static str| counts.with(|c| c.get(&format!("{key}={v}")).copied().unwrap_or(0));
+    let visible = move || {
+        let (p, _) = page_bounds(&page.get(), rows.with(|r| r.len()));
+        running.with(|run| {
+            rows.with(|r| {
+                nodes.with(|n| {
+                    r.iter()
+                        .skip((p - 1) * PAGE_SIZE)
+                        .take(PAGE_SIZE)
+                        .map(|&i| NodeRow {
+                            running: run.as_ref().map(|m| m.get(&n[i].id).copied().unwrap_or(0)),
+                            node: n[i].clone(),
+                        })
+                        .collect::<Vec<_>>()
                 })
-                .cloned()
-                .collect()
-        });
-        v.sort_by(|a, b| a.name.cmp(&b.name));
-        v
+            })
+        })
+    };
+    let total = Signal::derive(move || rows.with(|r| r.len()));
+    let summary = Signal::derive(move || {
+        let (n, all) = (rows.with(|r| r.len()), nodes.with(|l| l.len()));
+        if n == all {
+            format!("{} clients", format::thousands(n as i64))
+        } else {
+            format!("{} of {} clients", format::thousands(n as i64), format::thousands(all as i64))
+        }
     });
     view! {
         <div class="toolbar">
-            <input class="search" type="search" placeholder="Filter by name or ID" aria-label="Filter clients" data-testid="clients-filter"
-                prop:value=move || text.get() on:input=move |ev| set(&[("q", event_target_value(&ev))])/>
+            <SearchBox set=set.clone() text placeholder="Filter by name, ID or address" testid="clients-filter"/>
+            <Chips set=set.clone() key="status" options=vec![("", "Any status"), ("ready", "Ready"), ("initializing", "Initializing"), ("down", "Down"), ("disconnected", "Disconnected")] count=count("status")/>
+            <Chips set=set.clone() key="elig" options=vec![("", "Any eligibility"), ("eligible", "Eligible"), ("ineligible", "Ineligible")] count=count("elig")/>
+            <Chips set=set.clone() key="drain" options=vec![("", "Drain: any"), ("draining", "Draining"), ("not-draining", "Not draining")] count=count("drain")/>
+        </div>
+        <div class="toolbar">
+            <FacetMenu set=set.clone() key="dc" label="Any datacenter" choices=Signal::derive(move || choices.with(|c| c.0.clone()))/>
+            <FacetMenu set=set.clone() key="class" label="Any class" choices=Signal::derive(move || choices.with(|c| c.1.clone()))/>
+            <FacetMenu set=set.clone() key="pool" label="Any pool" choices=Signal::derive(move || choices.with(|c| c.2.clone()))/>
+            <FacetMenu set=set.clone() key="version" label="Any version" choices=Signal::derive(move || choices.with(|c| c.3.clone()))/>
         </div>
         <table class="table" data-testid="clients-table">
-            <thead><tr><th>"Name"</th><th>"ID"</th><th>"Datacenter"</th><th>"Pool"</th><th>"Class"</th><th>"Status"</th><th>"Eligibility"</th><th>"Drain"</th><th>"Version"</th></tr></thead>
+            <thead>
+                <tr>
+                    <SortHeader set=set.clone() key="name" label="Name" default=true/>
+                    <th>"ID"</th>
+                    <SortHeader set=set.clone() key="datacenter" label="Datacenter"/>
+                    <SortHeader set=set.clone() key="pool" label="Pool"/>
+                    <SortHeader set=set.clone() key="class" label="Class"/>
+                    <SortHeader set=set.clone() key="status" label="Status"/>
+                    <SortHeader set=set.clone() key="eligibility" label="Eligibility"/>
+                    <SortHeader set=set.clone() key="drain" label="Drain"/>
+                    <SortHeader set=set.clone() key="version" label="Version"/>
+                    <SortHeader set=set.clone() key="running" label="Running" num=true/>
+                </tr>
+            </thead>
             <tbody>
-                <For each=move || rows.get() key=|n: &NodeListStub| (n.id.clone(), n.modify_index) children=move |n: NodeListStub| view! {
-                    <tr data-node=n.id.clone()>
-                        <td class="name"><a href=node_href(&n.id)>{n.name.clone()}</a></td>
-                        <td><ShortId id=n.id.clone()/></td>
-                        <td>{n.datacenter.clone()}</td>
-                        <td>{n.node_pool.clone()}</td>
-                        <td class="muted">{n.node_class.clone()}</td>
-                        <td><Badge status=n.status.clone()/></td>
-                        <td><Badge status=n.scheduling_eligibility.clone()/></td>
-                        <td>{if n.drain { "draining" } else { "—" }}</td>
-                        <td class="muted">{n.version.clone()}</td>
-                    </tr>
+                <For each=visible key=|r: &NodeRow| (r.node.id.clone(), r.node.modify_index, r.running) children=move |r: NodeRow| {
+                    let n = r.node;
+                    view! {
+                        <tr data-node=n.id.clone()>
+                            <td class="name"><a href=node_href(&n.id)>{n.name.clone()}</a></td>
+                            <td><ShortId id=n.id.clone()/></td>
+                            <td>{n.datacenter.clone()}</td>
+                            <td>{n.node_pool.clone()}</td>
+                            <td class="muted">{if n.node_class.is_empty() { "—".to_string() } else { n.node_class.clone() }}</td>
+                            <td><Badge status=n.status.clone()/></td>
+                            <td><Badge status=n.scheduling_eligibility.clone()/></td>
+                            <td>{if n.drain { view! { <span class="tag warn">"draining"</span> }.into_any() } else { view! { <span class="muted">"—"</span> }.into_any() }}</td>
+                            <td class="muted">{n.version.clone()}</td>
+                            <td class="num" data-col="running">{r.running.map(|c| c.to_string()).unwrap_or_else(|| "…".into())}</td>
+                        </tr>
+                    }
                 }/>
             </tbody>
         </table>
-        <p class="muted" data-testid="clients-count">{move || format!("{} clients", rows.with(|r| r.len()))}</p>
+        {move || rows.with(|r| r.is_empty()).then(|| view! {
+            <p class="empty" data-testid="clients-empty">"No clients match. "
+                {move || (!query.with(|q| q.is_empty())).then(|| "Clear the filters to see them all.")}</p>
+        })}
+        <Pager set total summary testid="clients-count"/>
     }
 }

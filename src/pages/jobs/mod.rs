@@ -2,6 +2,7 @@
 //! instant text filter, facets, sortable columns and paging — all kept in
 //! the URL — live through a blocking query.
 
+use super::list::{page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE};
 use super::{query_param, query_setter};
 use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
@@ -13,7 +14,6 @@ use nomad_model::{JobListStub, TaskGroupSummary};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const PAGE_SIZE: usize = 50;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRow {
@@ -82,7 +82,7 @@ pub fn JobsPage() -> impl IntoView {
     // 1.3+) while the full list, which may be megabytes, is on its way; an
     // agent that ignores `per_page` answers with everything, which is fine.
     // Only for the plain view: a filtered or sorted URL needs every job.
-    let text_now = RwSignal::new(query_param("q").get_untracked());
+    let text_now = typed_text();
     let plain = use_query_map().with_untracked(|m| {
         ["q", "status", "type", "ns", "dc", "sort", "page"]
             .iter()
@@ -128,7 +128,6 @@ fn JobsTable(
     /// only the first page has arrived; the full list is loading
     partial: bool,
 ) -> impl IntoView {
-    let text = query_param("q");
     let status = query_param("status");
     let ty = query_param("type");
     let sort = query_param("sort");
@@ -137,15 +136,6 @@ fn JobsTable(
     let set = query_setter();
     let ns = query_param("ns");
     let dc = query_param("dc");
-    // The filter applies from a local signal at once; the URL follows
-    // 250 ms after the last keystroke (rewriting the URL re-runs the router).
-    Effect::new(move |_| {
-        let t = text.get();
-        if text_now.get_untracked().trim() != t.trim() {
-            text_now.set(t);
-        }
-    });
-    let typed = StoredValue::new(0u64);
     let query = Memo::new(move |_| JobQuery {
         text: text_now.get(),
         status: status.get(),
@@ -176,26 +166,16 @@ fn JobsTable(
             )
         })
     });
-    let menu = {
-        let set = set.clone();
-        move |key: &'static str,
-              label: &'static str,
-              current: Signal<String>,
-              pick: fn(&(Vec<String>, Vec<String>)) -> &Vec<String>| {
-            let set = set.clone();
-            view! {
-                <select class="facet-select" data-facet=key aria-label=label prop:value=move || current.get()
-                    on:change=move |ev| set(&[(key, event_target_value(&ev)), ("page", String::new())])>
-                    <option value="">{label}</option>
-                    {move || choices.with(|c| pick(c).iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view())}
-                </select>
-            }
+    let total = Signal::derive(move || rows.with(|r| r.len()));
+    let summary = Signal::derive(move || {
+        if partial {
+            "Loading every job…".to_string()
+        } else {
+            format!("{} jobs", rows.with(|r| r.len()))
         }
-    };
-    let pages = move || rows.with(|r| r.len().div_ceil(PAGE_SIZE).max(1));
-    let page_no = move || page.get().parse::<usize>().unwrap_or(1).clamp(1, pages());
+    });
     let visible = move || {
-        let p = page_no();
+        let p = page_bounds(&page.get(), rows.with(|r| r.len())).0;
         rows.with(|r| {
             jobs.with(|j| {
                 r.iter()
@@ -213,117 +193,25 @@ fn JobsTable(
                 .count()
         })
     };
-    let facet = {
-        let set = set.clone();
-        move |key: &'static str,
-              current: Signal<String>,
-              options: Vec<(&'static str, &'static str)>,
-              f: fn(&JobListStub) -> &str| {
-            let set = set.clone();
-            view! {
-                <div class="facet" role="group" aria-label=key>
-                    {options
-                        .into_iter()
-                        .map(|(value, label)| {
-                            let set = set.clone();
-                            let active = move || current.get() == value;
-                            let count = move || if value.is_empty() { String::new() } else { format!(" {}", count_by(f, value)) };
-                            view! {
-                                <button
-                                    class="chip"
-                                    class:active=active
-                                    data-facet=key
-                                    data-value=value
-                                    on:click=move |_| set(&[(key, value.to_string()), ("page", String::new())])
-                                >
-                                    {label}
-                                    <span class="chip-count">{count}</span>
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            }
-        }
-    };
-    let header = {
-        let set = set.clone();
-        move |key: &'static str, label: &'static str| {
-            let set = set.clone();
-            let is = move || sort.get() == key || (key == "name" && sort.get().is_empty());
-            let arrow = move || {
-                if is() {
-                    if desc.get() == "1" {
-                        " ▾"
-                    } else {
-                        " ▴"
-                    }
-                } else {
-                    ""
-                }
-            };
-            view! {
-                <th>
-                    <button
-                        class="th-sort"
-                        data-sort=key
-                        aria-sort=move || if is() { if desc.get() == "1" { "descending" } else { "ascending" } } else { "none" }
-                        on:click=move |_| {
-                            let d = if is() && desc.get_untracked() != "1" { "1" } else { "" };
-                            set(&[("sort", if key == "name" { String::new() } else { key.to_string() }), ("desc", d.to_string())])
-                        }
-                    >
-                        {label}
-                        {arrow}
-                    </button>
-                </th>
-            }
-        }
-    };
-    let set_q = set.clone();
-    let set_p = set.clone();
-    let set_n = set.clone();
     view! {
         <div class="toolbar">
-            <input
-                class="search"
-                type="search"
-                placeholder="Filter by name or ID"
-                aria-label="Filter jobs"
-                data-testid="jobs-filter"
-                prop:value=move || text_now.get()
-                on:input=move |ev| {
-                    let v = event_target_value(&ev);
-                    text_now.set(v.clone());
-                    let n = typed.get_value() + 1;
-                    typed.set_value(n);
-                    let set_q = set_q.clone();
-                    set_timeout(
-                        move || {
-                            if typed.get_value() == n {
-                                set_q(&[("q", v), ("page", String::new())]);
-                            }
-                        },
-                        std::time::Duration::from_millis(250),
-                    );
-                }
-            />
-            {facet("status", status, vec![("", "Any status"), ("running", "Running"), ("pending", "Pending"), ("dead", "Dead")], |j| j.status.as_str())}
-            {facet("type", ty, vec![("", "Any type"), ("service", "Service"), ("batch", "Batch"), ("system", "System"), ("sysbatch", "Sysbatch")], |j| j.job_type.as_str())}
-            {menu("ns", "Any namespace", ns, |c| &c.0)}
-            {menu("dc", "Any datacenter", dc, |c| &c.1)}
+            <SearchBox set=set.clone() text=text_now placeholder="Filter by name or ID" testid="jobs-filter"/>
+            <Chips set=set.clone() key="status" options=vec![("", "Any status"), ("running", "Running"), ("pending", "Pending"), ("dead", "Dead")] count=move |v| count_by(|j| j.status.as_str(), v)/>
+            <Chips set=set.clone() key="type" options=vec![("", "Any type"), ("service", "Service"), ("batch", "Batch"), ("system", "System"), ("sysbatch", "Sysbatch")] count=move |v| count_by(|j| j.job_type.as_str(), v)/>
+            <FacetMenu set=set.clone() key="ns" label="Any namespace" choices=Signal::derive(move || choices.with(|c| c.0.clone()))/>
+            <FacetMenu set=set.clone() key="dc" label="Any datacenter" choices=Signal::derive(move || choices.with(|c| c.1.clone()))/>
         </div>
         <table class="table jobs-table" data-testid="jobs-table">
             <thead>
                 <tr>
-                    {header("name", "Name")}
-                    {header("namespace", "Namespace")}
-                    {header("type", "Type")}
-                    {header("priority", "Priority")}
-                    {header("status", "Status")}
+                    <SortHeader set=set.clone() key="name" label="Name" default=true/>
+                    <SortHeader set=set.clone() key="namespace" label="Namespace"/>
+                    <SortHeader set=set.clone() key="type" label="Type"/>
+                    <SortHeader set=set.clone() key="priority" label="Priority"/>
+                    <SortHeader set=set.clone() key="status" label="Status"/>
                     <th>"Allocations"</th>
                     <th>"Datacenters / pool"</th>
-                    {header("submitted", "Submitted")}
+                    <SortHeader set=set.clone() key="submitted" label="Submitted"/>
                 </tr>
             </thead>
             <tbody>
@@ -359,13 +247,6 @@ fn JobsTable(
                 {move || query.with(|q| q.text.len() + q.status.len() + q.job_type.len() + q.namespace.len() + q.datacenter.len() > 0).then(|| "Clear the filters to see all jobs.")}
             </p>
         })}
-        <div class="pager">
-            <span class="muted" data-testid="jobs-count">
-                {move || if partial { "Loading every job…".to_string() } else { format!("{} jobs", rows.with(|r| r.len())) }}
-            </span>
-            <button class="button" disabled=move || { page_no() <= 1 } on:click=move |_| set_p(&[("page", (page_no() - 1).to_string())])>"‹ Previous"</button>
-            <span>{move || format!("Page {} of {}", page_no(), pages())}</span>
-            <button class="button" disabled=move || { page_no() >= pages() } on:click=move |_| set_n(&[("page", (page_no() + 1).to_string())])>"Next ›"</button>
-        </div>
+        <Pager set total summary testid="jobs-count"/>
     }
 }

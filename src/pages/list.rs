@@ -1,0 +1,186 @@
+//! Controls shared by the big lists (jobs, allocations, clients): a search
+//! box that filters at once and updates the URL after a pause, sortable
+//! column headers, facet chips and menus, and a pager — all state in the
+//! query string so every view can be shared by URL.
+
+use super::query_param;
+use leptos::prelude::*;
+
+pub const PAGE_SIZE: usize = 50;
+
+/// Rewrites query parameters (see [`super::query_setter`]).
+pub trait Setter: Fn(&[(&str, String)]) + Clone + 'static {}
+impl<T: Fn(&[(&str, String)]) + Clone + 'static> Setter for T {}
+
+/// The filter text as typed: applied at once from this signal, while the
+/// URL's `q` follows 250 ms after the last keystroke (rewriting the URL
+/// re-runs the router). Navigating to a URL with another `q` resets it.
+pub fn typed_text() -> RwSignal<String> {
+    let text = query_param("q");
+    let now = RwSignal::new(text.get_untracked());
+    Effect::new(move |_| {
+        let t = text.get();
+        if now.get_untracked().trim() != t.trim() {
+            now.set(t);
+        }
+    });
+    now
+}
+
+#[component]
+pub fn SearchBox<S: Setter>(
+    set: S,
+    text: RwSignal<String>,
+    placeholder: &'static str,
+    testid: &'static str,
+) -> impl IntoView {
+    let typed = StoredValue::new(0u64);
+    view! {
+        <input
+            class="search"
+            type="search"
+            placeholder=placeholder
+            aria-label=placeholder
+            data-testid=testid
+            prop:value=move || text.get()
+            on:input=move |ev| {
+                let v = event_target_value(&ev);
+                text.set(v.clone());
+                let n = typed.get_value() + 1;
+                typed.set_value(n);
+                let set = set.clone();
+                set_timeout(
+                    move || {
+                        if typed.get_value() == n {
+                            set(&[("q", v), ("page", String::new())]);
+                        }
+                    },
+                    std::time::Duration::from_millis(250),
+                );
+            }
+        />
+    }
+}
+
+/// A sortable column header. `default` is the column sorted by when the
+/// URL names none.
+#[component]
+pub fn SortHeader<S: Setter>(
+    set: S,
+    key: &'static str,
+    label: &'static str,
+    #[prop(optional)] default: bool,
+    #[prop(optional)] num: bool,
+) -> impl IntoView {
+    let sort = query_param("sort");
+    let desc = query_param("desc");
+    let is = move || sort.get() == key || (default && sort.get().is_empty());
+    let arrow = move || match (is(), desc.get() == "1") {
+        (false, _) => "",
+        (true, false) => " ▴",
+        (true, true) => " ▾",
+    };
+    view! {
+        <th class:num=num>
+            <button
+                class="th-sort"
+                data-sort=key
+                aria-sort=move || if is() { if desc.get() == "1" { "descending" } else { "ascending" } } else { "none" }
+                on:click=move |_| {
+                    let d = if is() && desc.get_untracked() != "1" { "1" } else { "" };
+                    set(&[("sort", if default { String::new() } else { key.to_string() }), ("desc", d.to_string()), ("page", String::new())])
+                }
+            >
+                {label}
+                {arrow}
+            </button>
+        </th>
+    }
+}
+
+/// One-of facet chips with counts (`count(value)`; empty value = any).
+#[component]
+pub fn Chips<S: Setter, C>(
+    set: S,
+    key: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    count: C,
+) -> impl IntoView
+where
+    C: Fn(&'static str) -> usize + Clone + Send + Sync + 'static,
+{
+    let current = query_param(key);
+    view! {
+        <div class="facet" role="group" aria-label=key>
+            {options
+                .into_iter()
+                .map(|(value, label)| {
+                    let set = set.clone();
+                    let count = count.clone();
+                    let active = move || current.get() == value;
+                    let n = move || if value.is_empty() { String::new() } else { format!(" {}", count(value)) };
+                    view! {
+                        <button class="chip" class:active=active data-facet=key data-value=value
+                            on:click=move |_| set(&[(key, value.to_string()), ("page", String::new())])>
+                            {label}
+                            <span class="chip-count">{n}</span>
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// A facet as a menu of the values present.
+#[component]
+pub fn FacetMenu<S: Setter>(
+    set: S,
+    key: &'static str,
+    label: &'static str,
+    #[prop(into)] choices: Signal<Vec<String>>,
+) -> impl IntoView {
+    let current = query_param(key);
+    view! {
+        <select class="facet-select" data-facet=key aria-label=label prop:value=move || current.get()
+            on:change=move |ev| set(&[(key, event_target_value(&ev)), ("page", String::new())])>
+            <option value="">{label}</option>
+            {move || {
+                let cur = current.get();
+                let mut v = choices.get();
+                // a value from the URL that is not (yet) present stays selectable
+                if !cur.is_empty() && !v.contains(&cur) {
+                    v.insert(0, cur);
+                }
+                v.into_iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()
+            }}
+        </select>
+    }
+}
+
+/// Page `page` (1-based, clamped) of `total` rows.
+pub fn page_bounds(page: &str, total: usize) -> (usize, usize) {
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let p = page.parse::<usize>().unwrap_or(1).clamp(1, pages);
+    (p, pages)
+}
+
+#[component]
+pub fn Pager<S: Setter>(
+    set: S,
+    #[prop(into)] total: Signal<usize>,
+    #[prop(into)] summary: Signal<String>,
+    testid: &'static str,
+) -> impl IntoView {
+    let page = query_param("page");
+    let bounds = move || page_bounds(&page.get(), total.get());
+    let set_n = set.clone();
+    view! {
+        <div class="pager">
+            <span class="muted" data-testid=testid>{summary}</span>
+            <button class="button" data-page="prev" disabled=move || bounds().0 <= 1 on:click=move |_| set(&[("page", (bounds().0 - 1).to_string())])>"‹ Previous"</button>
+            <span>{move || { let (p, n) = bounds(); format!("Page {p} of {n}") }}</span>
+            <button class="button" data-page="next" disabled=move || { let (p, n) = bounds(); p >= n } on:click=move |_| set_n(&[("page", (bounds().0 + 1).to_string())])>"Next ›"</button>
+        </div>
+    }
+}
