@@ -166,7 +166,11 @@ impl Allocation {
             if let Some(sh) = ar.shared.as_ref().filter(|s| !s.networks.is_empty()) {
                 return sh.networks.clone();
             }
-            let v: Vec<_> = ar.tasks.values().flat_map(|t| t.networks.iter().cloned()).collect();
+            let v: Vec<_> = ar
+                .tasks
+                .values()
+                .flat_map(|t| t.networks.iter().cloned())
+                .collect();
             if !v.is_empty() {
                 return v;
             }
@@ -433,10 +437,24 @@ impl TaskEvent {
             out.push(("Message".into(), self.message.clone()));
         }
         const TYPED: &[&str] = &[
-            "driver_message", "driver_error", "setup_error", "restart_reason", "kill_reason",
-            "kill_error", "download_error", "validation_error", "vault_error", "failed_sibling",
-            "exit_code", "signal", "kill_timeout", "start_delay", "disk_limit", "disk_size",
-            "message", "fails_task",
+            "driver_message",
+            "driver_error",
+            "setup_error",
+            "restart_reason",
+            "kill_reason",
+            "kill_error",
+            "download_error",
+            "validation_error",
+            "vault_error",
+            "failed_sibling",
+            "exit_code",
+            "signal",
+            "kill_timeout",
+            "start_delay",
+            "disk_limit",
+            "disk_size",
+            "message",
+            "fails_task",
         ];
         for (k, v) in &self.details {
             if !TYPED.contains(&k.as_str()) && !v.is_empty() {
@@ -467,7 +485,11 @@ mod tests {
             signal: 9,
             message: "OOM Killed".into(),
             display_message: "Exit Code: 137, Signal: 9, Exit Message: \"OOM Killed\"".into(),
-            details: [("exit_code".to_string(), "137".to_string()), ("oom_killed".to_string(), "true".to_string())].into(),
+            details: [
+                ("exit_code".to_string(), "137".to_string()),
+                ("oom_killed".to_string(), "true".to_string()),
+            ]
+            .into(),
             ..Default::default()
         };
         let f = e.facts();
@@ -475,14 +497,20 @@ mod tests {
         assert!(f.contains(&("Signal".into(), "9".into())));
         assert!(f.contains(&("oom_killed".into(), "true".into())));
         // the display message already says it
-        assert!(!f.iter().any(|(k, _)| k == "Message" || k == "exit_code"), "{f:?}");
+        assert!(
+            !f.iter().any(|(k, _)| k == "Message" || k == "exit_code"),
+            "{f:?}"
+        );
         let r = TaskEvent {
             event_type: "Restarting".into(),
             restart_reason: "Restart within policy".into(),
             start_delay: Nanos(15_000_000_000),
             ..Default::default()
         };
-        assert_eq!(r.describe(), "Restart within policy - Task restarting in 15s");
+        assert_eq!(
+            r.describe(),
+            "Restart within policy - Task restarting in 15s"
+        );
         let f = r.facts();
         assert!(f.contains(&("Restart reason".into(), "Restart within policy".into())));
         assert!(f.contains(&("Restart in".into(), "15s".into())));
@@ -493,7 +521,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(k.describe(), "Sent by operator");
-        assert_eq!(k.facts(), vec![("Kill timeout".to_string(), "5s".to_string())]);
+        assert_eq!(
+            k.facts(),
+            vec![("Kill timeout".to_string(), "5s".to_string())]
+        );
         let dr = TaskEvent {
             event_type: "Driver".into(),
             driver_message: "Downloading image redis:7".into(),

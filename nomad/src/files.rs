@@ -168,7 +168,10 @@ pub const IMAGE_LIMIT: u64 = 8 * 1024 * 1024;
 /// Whether a file name looks like an image the browser can show.
 pub fn is_image_name(name: &str) -> bool {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-    matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "gif" | "webp" | "bmp" | "ico"))
+    matches!(
+        ext.as_deref(),
+        Some("png" | "jpg" | "jpeg" | "gif" | "webp" | "bmp" | "ico")
+    )
 }
 
 /// A classic hex dump (`offset  hex bytes  |ascii|`) of the first `max`
@@ -179,9 +182,19 @@ pub fn hex_dump(bytes: &[u8], max: usize) -> String {
         let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
         let ascii: String = chunk
             .iter()
-            .map(|b| if b.is_ascii_graphic() || *b == b' ' { *b as char } else { '.' })
+            .map(|b| {
+                if b.is_ascii_graphic() || *b == b' ' {
+                    *b as char
+                } else {
+                    '.'
+                }
+            })
             .collect();
-        out.push_str(&format!("{:08x}  {:<47}  |{ascii}|\n", i * 16, hex.join(" ")));
+        out.push_str(&format!(
+            "{:08x}  {:<47}  |{ascii}|\n",
+            i * 16,
+            hex.join(" ")
+        ));
     }
     out
 }
@@ -325,7 +338,13 @@ mod tests {
         let d = hex_dump(b"\x7fELF\x02\x01 hello, binary world!", 20);
         assert!(d.starts_with("00000000  7f 45 4c 46 02 01 20 68"), "{d}");
         assert!(d.contains("|.ELF.. hello, bi|"), "{d}");
-        assert!(d.lines().nth(1).unwrap().starts_with("00000010  6e 61 72 79  "), "{d}");
+        assert!(
+            d.lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("00000010  6e 61 72 79  "),
+            "{d}"
+        );
         assert!(d.ends_with("|nary|\n"), "{d}");
         let mut c = Utf8Carry::default();
         let euro = "€".as_bytes();

@@ -284,10 +284,62 @@ fn local_files(alloc: &Allocation, task: &str) -> Vec<(&'static str, Vec<u8>)> {
         0x41, 0x54, 0x78, 0x9c, 0x63, 0x60, 0x68, 0xf8, 0xff, 0x1f, 0x00, 0x03, 0x05, 0x01, 0x80,
         0x4f, 0x19, 0x4b, 0x2d, 0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
     ];
+    // a CSV large enough to be read page by page (~600 KB)
+    let mut csv = String::from("timestamp,requests,errors,p50_ms,p99_ms\n");
+    for i in 0..12_000u64 {
+        csv.push_str(&format!(
+            "{},{},{},{}.{},{}.{}\n",
+            1_700_000_000 + i * 10,
+            1000 + (i * 7919) % 500,
+            (i * 31) % 7,
+            10 + i % 13,
+            i % 10,
+            80 + (i * 17) % 90,
+            i % 10
+        ));
+    }
     vec![
         ("app.conf", conf.into_bytes()),
         ("config.json", json),
         ("helper.bin", bin),
         ("logo.png", png),
+        ("chart.bmp", bmp_gradient(96, 48)),
+        ("metrics.csv", csv.into_bytes()),
     ]
+}
+
+/// An uncompressed 24-bit BMP: a teal-to-amber gradient with a stripe,
+/// so the file browser has an image worth looking at.
+fn bmp_gradient(w: u32, h: u32) -> Vec<u8> {
+    let row = (w * 3).div_ceil(4) * 4;
+    let size = 54 + row * h;
+    let mut b = Vec::with_capacity(size as usize);
+    b.extend_from_slice(b"BM");
+    b.extend_from_slice(&size.to_le_bytes());
+    b.extend_from_slice(&0u32.to_le_bytes());
+    b.extend_from_slice(&54u32.to_le_bytes());
+    b.extend_from_slice(&40u32.to_le_bytes());
+    b.extend_from_slice(&w.to_le_bytes());
+    b.extend_from_slice(&h.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&24u16.to_le_bytes());
+    b.extend_from_slice(&[0; 24]);
+    for y in 0..h {
+        for x in 0..w {
+            let t = x as f32 / (w - 1).max(1) as f32;
+            let stripe = (y as i64 - h as i64 / 2).abs() < 3;
+            let (r, g, bl) = if stripe {
+                (250, 250, 250)
+            } else {
+                (
+                    (31.0 + t * (224.0 - 31.0)) as u8,
+                    (111.0 + t * (165.0 - 111.0)) as u8,
+                    (92.0 + t * (38.0 - 92.0)) as u8,
+                )
+            };
+            b.extend_from_slice(&[bl, g, r]);
+        }
+        b.extend(std::iter::repeat_n(0u8, (row - w * 3) as usize));
+    }
+    b
 }

@@ -148,7 +148,10 @@ pub async fn fs_stream(
     if path.is_empty() {
         return Err(err(400, "must provide a file path"));
     }
-    let (follow, plain, offset, from_end) = params(&q)?;
+    // fs/stream has no `follow`: like the agent, it streams until the
+    // client goes away
+    let (_, plain, offset, from_end) = params(&q)?;
+    let follow = true;
     let clean = path.trim_start_matches('/').to_string();
     let src = if let Some(name) = clean.strip_prefix("alloc/logs/") {
         let (rest, _) = name

@@ -1,9 +1,11 @@
 //! Reusable, data-agnostic components.
 
+pub mod ansi;
 pub mod chart;
 pub mod live;
 pub mod status;
 
+pub use ansi::AnsiText;
 pub use chart::MetricChart;
 pub use live::{error_fallback, ErrorPanel, Live, ReconnectBanner, Spinner};
 pub use status::*;

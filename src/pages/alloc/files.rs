@@ -149,8 +149,14 @@ fn FileView(id: String, path: String, info: AllocFileInfo) -> impl IntoView {
                     "data:{mime};base64,{}",
                     base64::engine::general_purpose::STANDARD.encode(&bytes)
                 )),
-                FileKind::Binary | FileKind::Image(_) => Content::Binary(files::hex_dump(&bytes, 512)),
-                FileKind::Text => Content::Text { text: files::page_text(&bytes, offset > 0), offset, len },
+                FileKind::Binary | FileKind::Image(_) => {
+                    Content::Binary(files::hex_dump(&bytes, 512))
+                }
+                FileKind::Text => Content::Text {
+                    text: files::page_text(&bytes, offset > 0),
+                    offset,
+                    len,
+                },
             })
         }
     });
@@ -174,7 +180,13 @@ fn FileView(id: String, path: String, info: AllocFileInfo) -> impl IntoView {
         let set = set.clone();
         move |n: u64, end: bool| {
             let set = set.clone();
-            move |_| set(&[("page", if n == 0 { String::new() } else { n.to_string() }), ("from", if end { "end".into() } else { String::new() }), ("follow", String::new())])
+            move |_| {
+                set(&[
+                    ("page", if n == 0 { String::new() } else { n.to_string() }),
+                    ("from", if end { "end".into() } else { String::new() }),
+                    ("follow", String::new()),
+                ])
+            }
         }
     };
     let set_follow = set.clone();
@@ -236,7 +248,7 @@ fn FileView(id: String, path: String, info: AllocFileInfo) -> impl IntoView {
                                     let partial = offset > 0 || offset + len < size;
                                     view! {
                                         {partial.then(|| view! { <p class="muted file-note">{format!("Showing bytes {}–{}.", format::thousands(offset as i64), format::thousands((offset + len) as i64))}</p> })}
-                                        <pre class="file-text" data-testid="file-text">{text}</pre>
+                                        <pre class="file-text log-colors" data-testid="file-text"><AnsiText text/></pre>
                                     }.into_any()
                                 }
                             })
@@ -248,51 +260,76 @@ fn FileView(id: String, path: String, info: AllocFileInfo) -> impl IntoView {
     }
 }
 
-/// Text kept while following a file.
-const FOLLOW_CAP: usize = 1 << 20;
+/// Lines kept while following a file.
+const FOLLOW_CAP: usize = 5_000;
 
 /// Follows a growing file with `fs/stream`, from its last page onwards.
 #[component]
 fn Follow(id: String, path: String) -> impl IntoView {
     let api = use_api();
-    let text = RwSignal::new(String::new());
+    // (line number, text); the last line may still be growing
+    let lines = RwSignal::new(std::collections::VecDeque::<(u64, String)>::new());
     let status = RwSignal::new("Connecting…".to_string());
     let error = RwSignal::new(None::<String>);
     let ctl = std::rc::Rc::new(StreamControl::new());
     let stop = StoredValue::new_local(ctl.clone());
     let pre = NodeRef::<leptos::html::Pre>::new();
-    let stream_path = format!("/v1/client/fs/stream/{}", String::from(js_sys::encode_uri_component(&id)));
+    let stream_path = format!(
+        "/v1/client/fs/stream/{}",
+        String::from(js_sys::encode_uri_component(&id))
+    );
     leptos::task::spawn_local(async move {
         let mut carry = Utf8Carry::default();
         let mut resume: Option<u64> = None;
-        let q = vec![("path", path.clone()), ("origin", "end".to_string()), ("offset", files::PAGE.to_string())];
-        let _ = status.try_set("Following".into());
+        let mut open_line = false;
+        let mut next_id = 0u64;
+        let q = vec![
+            ("path", path.clone()),
+            ("origin", "end".to_string()),
+            ("offset", files::PAGE.to_string()),
+            ("follow", "true".to_string()),
+        ];
+        let _ = status.try_set("Following.".into());
         let r = read_stream(&api, &stream_path, &q, &ctl, &mut resume, |events| {
             let mut add = String::new();
             for ev in events.drain(..) {
                 match ev {
                     StreamEvent::Data { bytes, .. } => add.push_str(&carry.push(&bytes)),
-                    StreamEvent::FileEvent { event, .. } => add.push_str(&format!("\n— file {event} —\n")),
+                    StreamEvent::FileEvent { event, .. } => {
+                        add.push_str(&format!("\n— file {event}: reading from its start —\n"))
+                    }
                     StreamEvent::Heartbeat => {}
                     StreamEvent::Error(e) => {
                         let _ = error.try_set(Some(e.to_string()));
                     }
                 }
             }
-            if !add.is_empty() {
-                let _ = text.try_update(|t| {
-                    t.push_str(&add);
-                    if t.len() > FOLLOW_CAP {
-                        let mut cut = t.len() - FOLLOW_CAP;
-                        while !t.is_char_boundary(cut) {
-                            cut += 1;
-                        }
-                        t.drain(..cut);
+            if add.is_empty() {
+                return;
+            }
+            let _ = lines.try_update(|v| {
+                let mut parts = add.split('\n').peekable();
+                if open_line {
+                    if let (Some(first), Some(last)) = (parts.next(), v.back_mut()) {
+                        last.1.push_str(first);
                     }
-                });
-                if let Some(el) = pre.get_untracked() {
-                    interop::set_scroll_top(&el, 1e9);
                 }
+                while let Some(p) = parts.next() {
+                    // the piece after the last newline is an open line
+                    if parts.peek().is_none() && p.is_empty() {
+                        open_line = false;
+                        break;
+                    }
+                    v.push_back((next_id, p.to_string()));
+                    next_id += 1;
+                    open_line = parts.peek().is_none();
+                }
+                while v.len() > FOLLOW_CAP {
+                    v.pop_front();
+                }
+            });
+            if let Some(el) = pre.get_untracked() {
+                interop::set_scroll_top(&el, 1e9);
             }
         })
         .await;
@@ -313,6 +350,8 @@ fn Follow(id: String, path: String) -> impl IntoView {
     view! {
         <p class="muted file-note" data-testid="follow-status">{move || status.get()}" Showing the end of the file and what is written to it."</p>
         {move || error.get().map(|e| view! { <div class="banner warn" role="alert">{e}</div> })}
-        <pre class="file-text follow" node_ref=pre data-testid="follow-text">{move || text.get()}</pre>
+        <pre class="file-text follow log-colors" node_ref=pre data-testid="follow-text">
+            <For each=move || lines.get() key=|l: &(u64, String)| (l.0, l.1.len()) children=|l: (u64, String)| view! { <AnsiText text=l.1/> }/>
+        </pre>
     }
 }

@@ -4,7 +4,7 @@
 //! browser is its own page (`files.rs`).
 
 mod files;
-mod stats;
+pub mod stats;
 mod tasks;
 
 pub use files::AllocFilesPage;
@@ -41,7 +41,7 @@ pub fn use_alloc_id() -> Memo<Option<String>> {
 #[component]
 pub fn AllocTabs(id: String, active: &'static str) -> impl IntoView {
     let tab = |key: &'static str, label: &'static str, url: String| {
-        view! { <a href=url class:active=active == key aria-current=if active == key { "page" } else { "false" } data-tab=key>{label}</a> }
+        view! { <a href=url class="tab" class:active=active == key aria-current=if active == key { "page" } else { "false" } data-tab=key>{label}</a> }
     };
     view! {
         <nav class="tabs">
@@ -296,8 +296,19 @@ fn AllocActions(a: Signal<Arc<Allocation>>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api.gc_allocation(&id).await {
                 Ok(_) => {
-                    let url = href(&format!("/allocations?collected={}", js_sys::encode_uri_component(&id)));
-                    navigate.with_value(|n| n(&url, leptos_router::NavigateOptions { resolve: false, ..Default::default() }));
+                    let url = href(&format!(
+                        "/allocations?collected={}",
+                        js_sys::encode_uri_component(&id)
+                    ));
+                    navigate.with_value(|n| {
+                        n(
+                            &url,
+                            leptos_router::NavigateOptions {
+                                resolve: false,
+                                ..Default::default()
+                            },
+                        )
+                    });
                 }
                 Err(e) => {
                     error.set(Some(e));

@@ -1,6 +1,6 @@
 //! Live CPU and memory of an allocation and of each task, from
 //! `/v1/client/allocation/:id/stats`, polled every 2 s (paused while the
-//! tab is hidden) into 3-minute windows, against the allocated limits.
+//! tab is hidden) into 2-minute windows, against the allocated limits.
 
 use crate::api::{use_watch, WatchOpts};
 use crate::components::*;
@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const WINDOW_MS: f64 = 180_000.0;
+pub const WINDOW_MS: f64 = 120_000.0;
 pub const POLL: WatchOpts = WatchOpts {
     min_interval: Duration::from_secs(2),
     blocking: false,
@@ -55,8 +55,12 @@ pub fn AllocUtilisation(a: Signal<Arc<Allocation>>) -> impl IntoView {
         let t = sample_ms(d.timestamp);
         let push = |m: &mut BTreeMap<String, Pair>, key: &str, u: &ResourceUsage| {
             let p = m.entry(key.to_string()).or_default();
-            p.cpu.get_or_insert_with(|| Series::new(WINDOW_MS)).push(t, u.cpu_mhz());
-            p.mem.get_or_insert_with(|| Series::new(WINDOW_MS)).push(t, u.memory_bytes() as f64);
+            p.cpu
+                .get_or_insert_with(|| Series::new(WINDOW_MS))
+                .push(t, u.cpu_mhz());
+            p.mem
+                .get_or_insert_with(|| Series::new(WINDOW_MS))
+                .push(t, u.memory_bytes() as f64);
         };
         series.update(|m| {
             if let Some(u) = &d.resource_usage {

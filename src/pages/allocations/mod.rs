@@ -4,21 +4,31 @@
 //! query. Built for 50,000 allocations: rows decode into a slim type, the
 //! sort order is computed once per update and a keystroke only filters.
 
-use super::list::{page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE};
+use super::list::{
+    page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE,
+};
 use super::{query_param, query_setter};
 use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
 use crate::routes::{alloc_href, job_href, node_href};
 use leptos::prelude::*;
 use nomad_model::format;
-use nomad_model::lists::{alloc_order, alloc_search_keys, count_by, distinct, ns_of, select_allocs, AllocQuery, AllocRow};
+use nomad_model::lists::{
+    alloc_order, alloc_search_keys, count_by, distinct, ns_of, select_allocs, AllocQuery, AllocRow,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// The allocations list query for the current namespace (shared with the
 /// clients list, which counts running allocations per node from it).
-pub fn allocations_request(namespace: String, prefix: String) -> (String, Vec<(&'static str, String)>) {
-    let mut q = vec![("namespace", namespace), ("task_states", "false".to_string())];
+pub fn allocations_request(
+    namespace: String,
+    prefix: String,
+) -> (String, Vec<(&'static str, String)>) {
+    let mut q = vec![
+        ("namespace", namespace),
+        ("task_states", "false".to_string()),
+    ];
     if !prefix.is_empty() {
         q.push(("prefix", prefix));
     }
@@ -91,8 +101,18 @@ fn AllocationsTable(list: Signal<Arc<Vec<AllocRow>>>) -> impl IntoView {
             (
                 distinct(l.iter().map(|a| ns_of(&a.namespace))),
                 distinct(l.iter().map(|a| a.job_id.as_str())),
-                distinct(l.iter().filter(|a| j.is_empty() || a.job_id == j).map(|a| a.task_group.as_str())),
-                distinct(l.iter().map(|a| if a.node_name.is_empty() { a.node_id.as_str() } else { a.node_name.as_str() })),
+                distinct(
+                    l.iter()
+                        .filter(|a| j.is_empty() || a.job_id == j)
+                        .map(|a| a.task_group.as_str()),
+                ),
+                distinct(l.iter().map(|a| {
+                    if a.node_name.is_empty() {
+                        a.node_id.as_str()
+                    } else {
+                        a.node_name.as_str()
+                    }
+                })),
             )
         })
     });
@@ -122,10 +142,22 @@ fn AllocationsTable(list: Signal<Arc<Vec<AllocRow>>>) -> impl IntoView {
         if n == all {
             format!("{} allocations", format::thousands(n as i64))
         } else {
-            format!("{} of {} allocations", format::thousands(n as i64), format::thousands(all as i64))
+            format!(
+                "{} of {} allocations",
+                format::thousands(n as i64),
+                format::thousands(all as i64)
+            )
         }
     });
-    let statuses = vec![("", "Any status"), ("pending", "Pending"), ("running", "Running"), ("complete", "Complete"), ("failed", "Failed"), ("lost", "Lost"), ("unknown", "Unknown")];
+    let statuses = vec![
+        ("", "Any status"),
+        ("pending", "Pending"),
+        ("running", "Running"),
+        ("complete", "Complete"),
+        ("failed", "Failed"),
+        ("lost", "Lost"),
+        ("unknown", "Unknown"),
+    ];
     view! {
         <div class="toolbar">
             <SearchBox set=set.clone() text placeholder="Filter by ID, name or client" testid="allocs-filter"/>

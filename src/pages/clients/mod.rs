@@ -4,19 +4,25 @@
 //! URL; live through blocking queries.
 
 use super::allocations::{allocations_request, LIST_OPTS};
-use super::list::{page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE};
+use super::list::{
+    page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE,
+};
 use super::{query_param, query_setter};
 use crate::api::{use_watch, Watch, WatchOpts};
 use crate::components::*;
 use crate::routes::node_href;
 use leptos::prelude::*;
-use nomad_model::lists::{count_by, distinct, distinct_versions, node_order, node_search_keys, running_per_node, select_nodes, AllocRow, NodeQuery};
+use nomad_model::lists::{
+    count_by, distinct, distinct_versions, node_order, node_search_keys, running_per_node,
+    select_nodes, AllocRow, NodeQuery,
+};
 use nomad_model::{format, NodeListStub};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
+    let purged = query_param("purged");
     let nodes = use_watch::<Vec<NodeListStub>>(
         move || Some(("/v1/nodes".to_string(), vec![])),
         WatchOpts::default(),
@@ -29,6 +35,10 @@ pub fn ClientsPage() -> impl IntoView {
     );
     view! {
         <div class="page-head"><h1>"Clients"</h1></div>
+        {move || {
+            let p = purged.get();
+            (!p.is_empty()).then(|| view! { <div class="banner ok" data-testid="purged">{format!("Client {p} was purged.")}</div> })
+        }}
         <Live watch=nodes label="Loading clients…" children=move |nodes| view! { <NodesTable nodes allocs/> }/>
     }
 }
@@ -40,7 +50,10 @@ struct NodeRow {
 }
 
 #[component]
-fn NodesTable(nodes: Signal<Arc<Vec<NodeListStub>>>, allocs: Watch<Vec<AllocRow>>) -> impl IntoView {
+fn NodesTable(
+    nodes: Signal<Arc<Vec<NodeListStub>>>,
+    allocs: Watch<Vec<AllocRow>>,
+) -> impl IntoView {
     let text = typed_text();
     let (status, elig, drain, dc, class, pool, version) = (
         query_param("status"),
@@ -79,9 +92,21 @@ fn NodesTable(nodes: Signal<Arc<Vec<NodeListStub>>>, allocs: Watch<Vec<AllocRow>
         nodes.with(|n| {
             (
                 distinct(n.iter().map(|x| x.datacenter.as_str())),
-                distinct(n.iter().map(|x| x.node_class.as_str()).filter(|c| !c.is_empty())),
-                distinct(n.iter().map(|x| x.node_pool.as_str()).filter(|c| !c.is_empty())),
-                distinct_versions(n.iter().map(|x| x.version.as_str()).filter(|c| !c.is_empty())),
+                distinct(
+                    n.iter()
+                        .map(|x| x.node_class.as_str())
+                        .filter(|c| !c.is_empty()),
+                ),
+                distinct(
+                    n.iter()
+                        .map(|x| x.node_pool.as_str())
+                        .filter(|c| !c.is_empty()),
+                ),
+                distinct_versions(
+                    n.iter()
+                        .map(|x| x.version.as_str())
+                        .filter(|c| !c.is_empty()),
+                ),
             )
         })
     });
@@ -100,7 +125,9 @@ fn NodesTable(nodes: Signal<Arc<Vec<NodeListStub>>>, allocs: Watch<Vec<AllocRow>
             m
         })
     });
-    let count = move |key: &'static str| move |v: &'static str| counts.with(|c| c.get(&format!("{key}={v}")).copied().unwrap_or(0));
+    let count = move |key: &'static str| {
+        move |v: &'static str| counts.with(|c| c.get(&format!("{key}={v}")).copied().unwrap_or(0))
+    };
     let visible = move || {
         let (p, _) = page_bounds(&page.get(), rows.with(|r| r.len()));
         running.with(|run| {
@@ -124,7 +151,11 @@ fn NodesTable(nodes: Signal<Arc<Vec<NodeListStub>>>, allocs: Watch<Vec<AllocRow>
         if n == all {
             format!("{} clients", format::thousands(n as i64))
         } else {
-            format!("{} of {} clients", format::thousands(n as i64), format::thousands(all as i64))
+            format!(
+                "{} of {} clients",
+                format::thousands(n as i64),
+                format::thousands(all as i64)
+            )
         }
     });
     view! {

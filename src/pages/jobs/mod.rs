@@ -2,7 +2,9 @@
 //! instant text filter, facets, sortable columns and paging — all kept in
 //! the URL — live through a blocking query.
 
-use super::list::{page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE};
+use super::list::{
+    page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE,
+};
 use super::{query_param, query_setter};
 use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
@@ -13,7 +15,6 @@ use nomad_model::lists::{distinct, job_order, job_search_keys, ns_of, select_job
 use nomad_model::{JobListStub, TaskGroupSummary};
 use std::sync::Arc;
 use std::time::Duration;
-
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRow {

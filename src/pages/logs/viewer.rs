@@ -7,13 +7,12 @@
 //! bottom and says how many lines arrived while paused.
 
 use crate::api::{logs_path, logs_query, use_api, Api, ApiErrorKind, StreamControl};
+use crate::components::ansi::style_attrs;
 use crate::interop;
 use crate::pages::{query_param, query_setter};
 use leptos::prelude::*;
 use nomad_model::frames::StreamEvent;
-use nomad_model::logs::{
-    segments, Color, LineAssembler, LogStore, Matcher, Stream, Style, ViewQuery,
-};
+use nomad_model::logs::{segments, LineAssembler, LogStore, Matcher, Stream, ViewQuery};
 use nomad_model::{format, logs};
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -275,49 +274,6 @@ fn flush(sh: &Shared, idx: u16, stream: Stream, file: &str, raw: &mut Vec<logs::
         }
     });
     sh.bump();
-}
-
-/// CSS for a style: classes for the 16 basic colours, inline colours for
-/// the 256 and true colours (numbers only, so nothing can be injected).
-fn style_attrs(st: &Style) -> (String, String) {
-    let mut class = String::new();
-    let mut css = String::new();
-    let (fg, bg) = if st.inverse {
-        (st.bg, st.fg)
-    } else {
-        (st.fg, st.bg)
-    };
-    let mut put = |c: Option<Color>, prop: &str, cls: &str| match c {
-        Some(Color::Idx(n)) if n < 16 => class.push_str(&format!(" {cls}{n}")),
-        Some(Color::Idx(n)) => css.push_str(&format!("{prop}:{};", xterm(n))),
-        Some(Color::Rgb(r, g, b)) => css.push_str(&format!("{prop}:rgb({r},{g},{b});")),
-        None => {}
-    };
-    put(fg, "color", "fg");
-    put(bg, "background", "bg");
-    for (on, c) in [
-        (st.bold, " b"),
-        (st.dim, " dim"),
-        (st.italic, " i"),
-        (st.underline, " u"),
-        (st.strike, " s"),
-    ] {
-        if on {
-            class.push_str(c);
-        }
-    }
-    (class, css)
-}
-
-/// The xterm 256-colour palette above the first 16.
-fn xterm(n: u8) -> String {
-    if n >= 232 {
-        let v = 8 + (n - 232) as u32 * 10;
-        return format!("rgb({v},{v},{v})");
-    }
-    let n = n as u32 - 16;
-    let lvl = |x: u32| if x == 0 { 0 } else { 55 + x * 40 };
-    format!("rgb({},{},{})", lvl(n / 36), lvl((n / 6) % 6), lvl(n % 6))
 }
 
 /// One drawn row.
