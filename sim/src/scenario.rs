@@ -359,6 +359,7 @@ fn demo(c: &mut Cluster, rng: &mut ChaCha8Rng) {
     );
     worker["Meta"] = json!({"sim.behaviour": "crash", "sim.runtime": "25"});
     register(c, rng, worker, "job-register");
+    rescheduled_history(c, rng, "queue-worker");
     register(
         c,
         rng,
@@ -752,4 +753,100 @@ fn large(c: &mut Cluster, rng: &mut ChaCha8Rng) {
         c.recompute_summary(&ns, &id);
     }
     debug_assert_eq!(alloc_count, 50_000);
+}
+
+/// Gives the first allocation of `job` a failed predecessor that was
+/// rescheduled into it (with the tracker, links both ways and the failed
+/// task's events), as Nomad records after a crash loop.
+fn rescheduled_history(c: &mut Cluster, rng: &mut ChaCha8Rng, job: &str) {
+    let Some(cur_id) = c
+        .allocs
+        .values()
+        .filter(|a| a.job_id == job)
+        .map(|a| a.id.clone())
+        .min()
+    else {
+        return;
+    };
+    let now = now_nanos();
+    let mut prev = c.allocs[&cur_id].clone();
+    prev.id = uuid(rng);
+    prev.client_status = "failed".into();
+    prev.client_description = "Failed tasks".into();
+    prev.desired_status = "run".into();
+    prev.next_allocation = cur_id.clone();
+    prev.create_time = UnixNanos(now - 900_000_000_000);
+    prev.modify_time = UnixNanos(now - 300_000_000_000);
+    let t0 = now - 900_000_000_000;
+    for st in prev.task_states.values_mut() {
+        let ev = |ty: &str, dt: i64, f: &dyn Fn(&mut TaskEvent)| {
+            let mut e = TaskEvent {
+                event_type: ty.into(),
+                time: UnixNanos(t0 + dt * 1_000_000_000),
+                ..Default::default()
+            };
+            f(&mut e);
+            e
+        };
+        st.state = "dead".into();
+        st.failed = true;
+        st.restarts = 2;
+        st.started_at = WallTime::from_unix_nanos(t0 + 5_000_000_000);
+        st.finished_at = WallTime::from_unix_nanos(now - 300_000_000_000);
+        st.last_restart = WallTime::from_unix_nanos(t0 + 300_000_000_000);
+        st.events = vec![
+            ev("Received", 0, &|e| {
+                e.display_message = "Task received by client".into()
+            }),
+            ev("Task Setup", 1, &|e| {
+                e.message = "Building Task Directory".into();
+                e.display_message = "Building Task Directory".into();
+            }),
+            ev("Driver", 2, &|e| {
+                e.driver_message = "Downloading image".into();
+                e.display_message = "Downloading image".into();
+            }),
+            ev("Started", 5, &|e| {
+                e.display_message = "Task started by client".into()
+            }),
+            ev("Terminated", 280, &|e| {
+                e.exit_code = 137;
+                e.signal = 9;
+                e.message = "OOM Killed".into();
+                e.display_message =
+                    "Exit Code: 137, Signal: 9, Exit Message: \"OOM Killed\"".into();
+                e.details = [("oom_killed".to_string(), "true".to_string())].into();
+            }),
+            ev("Restarting", 281, &|e| {
+                e.restart_reason = "Restart within policy".into();
+                e.start_delay = Nanos::from_secs(15);
+                e.display_message = "Restart within policy - Task restarting in 15s".into();
+            }),
+            ev("Killing", 590, &|e| {
+                e.kill_reason = "Sent interrupt by the client".into();
+                e.kill_timeout = Nanos::from_secs(5);
+                e.display_message = "Sent interrupt by the client".into();
+            }),
+            ev("Not Restarting", 600, &|e| {
+                e.restart_reason =
+                    "Exceeded allowed attempts 2 in interval 30m0s and mode is \"fail\"".into();
+                e.display_message = e.restart_reason.clone();
+                e.fails_task = true;
+            }),
+        ];
+    }
+    let prev_node = prev.node_id.clone();
+    let prev_id = prev.id.clone();
+    if let Some(cur) = c.allocs.get_mut(&cur_id) {
+        cur.previous_allocation = prev_id.clone();
+        cur.reschedule_tracker = Some(RescheduleTracker {
+            events: vec![RescheduleEvent {
+                reschedule_time: UnixNanos(now - 290_000_000_000),
+                prev_alloc_id: prev_id,
+                prev_node_id: prev_node,
+                delay: Nanos::from_secs(30),
+            }],
+        });
+    }
+    c.insert_alloc(prev);
 }

@@ -744,8 +744,34 @@ fn new_alloc(
         }
     }
     let mut m = metric.clone();
-    m.scores
-        .insert(format!("{node_id}.binpack"), rng.gen_range(0.2..0.95));
+    let chosen = rng.gen_range(0.55..0.95);
+    m.scores.insert(format!("{node_id}.binpack"), chosen);
+    // the top candidates' scores, the chosen node first (as the agent sends)
+    m.score_meta_data = std::iter::once(node_id.to_string())
+        .chain(c.nodes.keys().filter(|k| *k != node_id).take(2).cloned())
+        .enumerate()
+        .map(|(i, id)| {
+            let binpack = if i == 0 {
+                chosen
+            } else {
+                chosen * rng.gen_range(0.4..0.95)
+            };
+            let anti = if i == 0 {
+                0.0
+            } else {
+                -rng.gen_range(0.0..0.5)
+            };
+            NodeScoreMeta {
+                node_id: id,
+                scores: [
+                    ("binpack".to_string(), binpack),
+                    ("job-anti-affinity".to_string(), anti),
+                ]
+                .into(),
+                norm_score: (binpack + anti) / 2.0,
+            }
+        })
+        .collect();
     m.allocation_time = Nanos(rng.gen_range(20_000..90_000));
     let disk = tg.ephemeral_disk.as_ref().map_or(300, |d| d.size_mb);
     Allocation {

@@ -152,7 +152,7 @@ fn Lineage(a: Signal<Arc<Allocation>>) -> impl IntoView {
                 let (prev, next, followup) = (a.previous_allocation.clone(), a.next_allocation.clone(), a.followup_eval_id.clone());
                 let (by, preempted) = (a.preempted_by_allocation.clone(), a.preempted_allocations.clone());
                 view! {
-                    <section class="card lineage" data-testid="lineage">
+                    <section class="lineage" data-testid="lineage">
                         <Facts>
                             {(!prev.is_empty()).then(move || view! { <Fact label="Previous allocation"><span data-testid="prev-alloc">{alloc_link(&prev)}</span></Fact> })}
                             {(!next.is_empty()).then(move || view! { <Fact label="Replaced by"><span data-testid="next-alloc">{alloc_link(&next)}</span></Fact> })}

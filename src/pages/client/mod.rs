@@ -313,7 +313,7 @@ fn Drivers(n: Signal<Arc<Node>>) -> impl IntoView {
                             <td><Badge status=if !d.detected { "undetected".to_string() } else if d.healthy { "healthy".to_string() } else { "unhealthy".to_string() }/></td>
                             <td class="muted">{d.health_description.clone()}</td>
                             <td class="muted">{if attrs.is_empty() { view! { "—" }.into_any() } else { view! {
-                                <details><summary>{format!("{} attributes", attrs.len())}</summary>
+                                <details><summary>{format!("{} attribute{}", attrs.len(), if attrs.len() == 1 { "" } else { "s" })}</summary>
                                     {attrs.into_iter().map(|(k, v)| view! { <div class="kv"><b>{k}</b>" "{v}</div> }).collect_view()}
                                 </details>
                             }.into_any() }}</td>
