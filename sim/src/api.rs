@@ -896,13 +896,48 @@ async fn list_allocs(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
     let idx = blocking(&sim.store, &[Table::Allocs], &q).await;
     let prefix = q.get("prefix").cloned().unwrap_or_default();
     let task_states = q.get("task_states").is_none_or(|v| v != "false");
-    let v = sim
+    // Pagination as Nomad 1.3+ does it for allocations: ordered by create
+    // index (`reverse=true`: newest first), `per_page` entries, and a
+    // `next_token` of `<create index>.<id>` naming the next page's first.
+    let per_page = q
+        .get("per_page")
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0);
+    let reverse = q.get("reverse").is_some_and(|v| v == "true");
+    let start: Option<(u64, String)> = q.get("next_token").and_then(|t| {
+        let (i, id) = t.split_once('.')?;
+        Some((i.parse().ok()?, id.to_string()))
+    });
+    let (bytes, next) = sim
         .store
         .read_off(move |c| {
-            let v = c
+            let mut v: Vec<&Allocation> = c
                 .allocs
                 .values()
                 .filter(|a| ns_match(&q, &a.namespace) && a.id.starts_with(&prefix))
+                .collect();
+            let mut next = None;
+            if per_page.is_some() || start.is_some() || reverse {
+                v.sort_unstable_by(|a, b| (a.create_index, &a.id).cmp(&(b.create_index, &b.id)));
+                if reverse {
+                    v.reverse();
+                }
+                if let Some((i, id)) = &start {
+                    let key = (*i, id.as_str());
+                    v.retain(|a| {
+                        let k = (a.create_index, a.id.as_str());
+                        if reverse { k <= key } else { k >= key }
+                    });
+                }
+                if let Some(n) = per_page {
+                    if v.len() > n {
+                        next = Some(format!("{}.{}", v[n].create_index, v[n].id));
+                        v.truncate(n);
+                    }
+                }
+            }
+            let v = v
+                .into_iter()
                 .map(|a| {
                     let mut s = alloc_stub(a);
                     if !task_states {
@@ -911,11 +946,15 @@ async fn list_allocs(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
                     s
                 })
                 .collect::<Vec<_>>();
-            serde_json::to_vec(&v)
+            (serde_json::to_vec(&v), next)
         })
         .await;
-    let body = v.map_err(|e| err(500, &e.to_string()))?;
-    Ok(raw_json(body, idx))
+    let body = bytes.map_err(|e| err(500, &e.to_string()))?;
+    let mut resp = raw_json(body, idx);
+    if let Some(v) = next.and_then(|n| HeaderValue::from_str(&n).ok()) {
+        resp.headers_mut().insert("x-nomad-nexttoken", v);
+    }
+    Ok(resp)
 }
 
 async fn read_alloc(

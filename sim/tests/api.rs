@@ -904,3 +904,37 @@ async fn jobs_list_pages_with_next_token() {
     // every job once, in (namespace, ID) order, as the unpaged list
     assert_eq!(ids(&paged), ids(&all));
 }
+
+#[tokio::test]
+async fn allocations_page_newest_first_with_next_token() {
+    let sim = start(&[]);
+    let (all, _): (Vec<Allocation>, u64) = sim.json("/v1/allocations?namespace=*").await;
+    assert!(all.len() > 10, "demo has {} allocations", all.len());
+    let mut paged: Vec<Allocation> = vec![];
+    let mut token = String::new();
+    for _ in 0..50 {
+        let r = sim
+            .get(&format!(
+                "/v1/allocations?namespace=*&task_states=false&reverse=true&per_page=7&next_token={token}"
+            ))
+            .await;
+        let next = r
+            .headers()
+            .get("x-nomad-nexttoken")
+            .map(|v| v.to_str().unwrap().to_string());
+        let page: Vec<Allocation> = r.json().await.unwrap();
+        assert!(page.len() <= 7);
+        assert!(page.iter().all(|a| a.task_states.is_empty()));
+        paged.extend(page);
+        match next {
+            Some(n) => token = n,
+            None => break,
+        }
+    }
+    // newest first, each once, and every allocation seen before is there
+    let keys: Vec<(u64, String)> = paged.iter().map(|a| (a.create_index, a.id.clone())).collect();
+    assert!(keys.windows(2).all(|w| w[0] > w[1]), "{keys:?}");
+    for a in &all {
+        assert!(keys.iter().any(|k| k.1 == a.id), "{} missing", a.id);
+    }
+}

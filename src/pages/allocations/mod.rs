@@ -12,6 +12,7 @@ use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
 use crate::routes::{alloc_href, job_href, node_href};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use nomad_model::format;
 use nomad_model::lists::{
     alloc_order, alloc_search_keys, count_by, distinct, ns_of, select_allocs, AllocQuery, AllocRow,
@@ -49,6 +50,34 @@ pub fn AllocationsPage() -> impl IntoView {
         LIST_OPTS,
     );
     let set = query_setter();
+    let text = typed_text();
+    // The newest page comes from a small paged request (`per_page` +
+    // `reverse`, Nomad 1.3+) while the full list, tens of megabytes on a
+    // big cluster, is on its way; only for the plain view, since filters
+    // and other orders need every allocation. An agent that ignores
+    // `per_page` answers with everything, which is fine.
+    let plain = use_query_map().with_untracked(|m| {
+        ["q", "status", "job", "group", "node", "ns", "sort", "desc", "page", "prefix"]
+            .iter()
+            .all(|k| m.get(k).is_none_or(|v| v.is_empty()))
+    });
+    let first_page: RwSignal<Option<Arc<Vec<AllocRow>>>> = RwSignal::new(None);
+    if plain {
+        let (path, mut q) = allocations_request(api.namespace.get_untracked(), String::new());
+        q.push(("per_page", PAGE_SIZE.to_string()));
+        q.push(("reverse", "true".to_string()));
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = api.get::<Vec<AllocRow>>(&path, &q).await {
+                if watch.data_untracked().is_none() {
+                    let _ = first_page.try_set(Some(Arc::new(list)));
+                }
+            }
+        });
+    }
+    let pending = move || match first_page.get() {
+        Some(list) => view! { <AllocationsTable list=Signal::stored(list) text partial=true/> }.into_any(),
+        None => view! { <Spinner label="Loading allocations…"/> }.into_any(),
+    };
     view! {
         <div class="page-head"><h1>"Allocations"</h1></div>
         {super::alloc::collected_banner()}
@@ -62,13 +91,18 @@ pub fn AllocationsPage() -> impl IntoView {
                 </div>
             })
         }}
-        <Live watch label="Loading allocations…" children=move |list| view! { <AllocationsTable list/> }/>
+        <Live watch pending=ViewFn::from(move || pending) children=move |list| view! { <AllocationsTable list text partial=false/> }/>
     }
 }
 
 #[component]
-fn AllocationsTable(list: Signal<Arc<Vec<AllocRow>>>) -> impl IntoView {
-    let text = typed_text();
+fn AllocationsTable(
+    list: Signal<Arc<Vec<AllocRow>>>,
+    /// the filter as typed (the URL follows it after a pause)
+    text: RwSignal<String>,
+    /// only the newest page has arrived; the full list is loading
+    partial: bool,
+) -> impl IntoView {
     let status = query_param("status");
     let job = query_param("job");
     let group = query_param("group");
@@ -139,7 +173,9 @@ fn AllocationsTable(list: Signal<Arc<Vec<AllocRow>>>) -> impl IntoView {
     let total = Signal::derive(move || rows.with(|r| r.len()));
     let summary = Signal::derive(move || {
         let (n, all) = (rows.with(|r| r.len()), list.with(|l| l.len()));
-        if n == all {
+        if partial {
+            "Loading every allocation…".to_string()
+        } else if n == all {
             format!("{} allocations", format::thousands(n as i64))
         } else {
             format!(

@@ -3,7 +3,7 @@
 //! column that has few values, sortable columns and paging, all in the
 //! URL; live through blocking queries.
 
-use super::allocations::{allocations_request, LIST_OPTS};
+use super::allocations::allocations_request;
 use super::list::{
     page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE,
 };
@@ -14,11 +14,12 @@ use crate::routes::node_href;
 use leptos::prelude::*;
 use nomad_model::lists::{
     count_by, distinct, distinct_versions, node_order, node_search_keys, running_per_node,
-    select_nodes, AllocRow, NodeQuery,
+    select_nodes, AllocPlacement, NodeQuery,
 };
 use nomad_model::{format, NodeListStub};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
@@ -29,9 +30,12 @@ pub fn ClientsPage() -> impl IntoView {
     );
     // running allocations per node come from the allocations list (the
     // nodes list does not carry them); the table shows before they arrive
-    let allocs = use_watch::<Vec<AllocRow>>(
+    let allocs = use_watch::<Vec<AllocPlacement>>(
         move || Some(allocations_request("*".into(), String::new())),
-        LIST_OPTS,
+        WatchOpts {
+            min_interval: Duration::from_secs(10),
+            blocking: true,
+        },
     );
     view! {
         <div class="page-head"><h1>"Clients"</h1></div>
@@ -52,7 +56,7 @@ struct NodeRow {
 #[component]
 fn NodesTable(
     nodes: Signal<Arc<Vec<NodeListStub>>>,
-    allocs: Watch<Vec<AllocRow>>,
+    allocs: Watch<Vec<AllocPlacement>>,
 ) -> impl IntoView {
     let text = typed_text();
     let (status, elig, drain, dc, class, pool, version) = (
@@ -68,7 +72,9 @@ fn NodesTable(
     let desc = query_param("desc");
     let page = query_param("page");
     let set = query_setter();
-    let running = Memo::new(move |_| allocs.data().map(|a| running_per_node(&a)));
+    let running = Memo::new(move |_| {
+        allocs.data().map(|a| running_per_node(a.iter().map(|a| (a.node_id.as_str(), a.client_status.as_str()))))
+    });
     let query = Memo::new(move |_| NodeQuery {
         text: text.get(),
         status: status.get(),

@@ -1,0 +1,87 @@
+// Allocations and clients list benchmark against nomad-sim's `large`
+// scenario (50,000 allocations on 2,000 clients). For each list prints:
+// time from navigation to the first rows painted and to the whole list
+// loaded, filter keystroke (once loaded) →
+// painted (median and p95), JS heap after load, and what one live update
+// of the full list costs (bytes, decode time).
+// Run: node tests/bench/lists.mjs   (after scripts/build-ui.sh and
+// cargo build --release -p nomad-sim)
+import { startSim, launch } from '../e2e/lib.mjs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+process.env.YURT_SIM_BIN ||= join(process.env.CARGO_TARGET_DIR || join(process.env.HOME || root, '.cache', 'yurt', 'target'), 'release', 'nomad-sim');
+const sim = await startSim(['--scenario', 'large']);
+// let the simulated cluster settle: measure the UI, not the start-up burst
+for (let calm = 0, t = Date.now(); calm < 3 && Date.now() - t < 90000;) {
+  const s = Date.now();
+  await (await fetch(`${sim.url}/v1/allocations?namespace=*&task_states=false`)).arrayBuffer();
+  calm = Date.now() - s < 1500 ? calm + 1 : 0;
+  await new Promise((r) => setTimeout(r, 1000));
+}
+const browser = await launch();
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+
+const LISTS = [
+  { name: 'allocations list (50,000 allocations)', path: '/allocations', table: 'allocs-table', filter: 'allocs-filter', count: 'allocs-count', word: 'search-api-08', api: '/v1/allocations' },
+  { name: 'clients list (2,000 clients)', path: '/clients', table: 'clients-table', filter: 'clients-filter', count: 'clients-count', word: 'client-019', api: '/v1/nodes' },
+];
+
+async function run(l) {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await ctx.newPage();
+  await page.addInitScript((table) => {
+    new MutationObserver((_, obs) => {
+      if (document.querySelector(`[data-testid=${table}] tbody tr`)) {
+        requestAnimationFrame(() => { window.__firstRows = performance.now(); });
+        obs.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  }, l.table);
+  await page.goto(`${sim.ui}${l.path}`);
+  await page.waitForFunction(() => window.__firstRows, null, { timeout: 120000 });
+  const firstRows = await page.evaluate(() => window.__firstRows);
+  // every row loaded (the allocations list paints its newest page first)
+  await page.waitForFunction((count) => !/Loading/.test(document.querySelector(`[data-testid=${count}]`)?.textContent || 'Loading'), l.count, { timeout: 120000 });
+  const allRows = await page.evaluate(() => performance.now());
+  const lat = await page.evaluate(async ({ filter, word }) => {
+    const input = document.querySelector(`[data-testid=${filter}]`);
+    const out = [];
+    const seq = [];
+    for (let i = 1; i <= word.length; i++) seq.push(word.slice(0, i));
+    for (let i = word.length - 1; i >= 0; i--) seq.push(word.slice(0, i));
+    for (let round = 0; round < 2; round++) {
+      for (const v of seq) {
+        const t = performance.now();
+        input.value = v;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        out.push(performance.now() - t);
+      }
+    }
+    return out;
+  }, l);
+  const heap = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize : 0);
+  await page.waitForTimeout(8000);
+  const updates = await page.evaluate((api) => (window.__yurtUpdates || []).filter((u) => u.path === api), l.api);
+  await ctx.close();
+  return { firstRows, allRows, lat, heap, updates };
+}
+
+for (const l of LISTS) {
+  const runs = [];
+  for (let i = 0; i < 3; i++) runs.push(await run(l));
+  const first = runs.map((r) => r.firstRows);
+  const lat = runs.flatMap((r) => r.lat);
+  const up = runs.flatMap((r) => r.updates);
+  console.log(`${l.name}, ${runs.length} runs`);
+  console.log(`  first rows painted:        median ${pct(first, 0.5).toFixed(0)} ms (runs: ${first.map((x) => x.toFixed(0)).join(', ')} ms)`);
+  const all = runs.map((r) => r.allRows);
+  console.log(`  whole list ready:          median ${pct(all, 0.5).toFixed(0)} ms`);
+  console.log(`  filter keystroke→painted:  median ${pct(lat, 0.5).toFixed(1)} ms, p95 ${pct(lat, 0.95).toFixed(1)} ms (${lat.length} keystrokes)`);
+  console.log(`  JS heap after load:        ${(Math.max(...runs.map((r) => r.heap)) / 1048576).toFixed(1)} MB`);
+  if (up.length) console.log(`  one full ${l.api} update: ${(up[0].bytes / 1e6).toFixed(2)} MB, decode median ${pct(up.map((u) => u.decodeMs), 0.5).toFixed(0)} ms`);
+}
+await browser.close();
+sim.stop();
