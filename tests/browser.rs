@@ -238,3 +238,55 @@ async fn streaming_reader_decodes_a_chunked_log_stream() {
     let text = String::from_utf8(data).expect("utf-8");
     assert!(text.contains("\u{1b}[32mINFO"), "ANSI colours pass through");
 }
+
+#[wasm_bindgen_test]
+async fn metric_chart_draws_the_window_against_its_limit() {
+    use nomad_model::stats::Series;
+    let series = RwSignal::new(Series::new(10_000.0));
+    let now = RwSignal::new(0.0);
+    let el = mount(move || {
+        view! { <MetricChart label="Memory" series limit=200.0 fmt=|v| format!("{v:.0} MB") now/> }
+            .into_any()
+    });
+    let value = || {
+        el.query_selector("[data-testid=metric-value]")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
+    assert_eq!(value(), "—");
+    series.update(|s| {
+        s.push(1_000.0, 100.0);
+        s.push(2_000.0, 190.0);
+    });
+    now.set(2_000.0);
+    sleep(Duration::from_millis(20)).await;
+    assert_eq!(value(), "190 MB / 200 MB");
+    let fig = el.query_selector("figure").unwrap().unwrap();
+    // 95 % of the limit: the warning colour
+    assert_eq!(fig.class_name(), "metric warn");
+    let d = el
+        .query_selector(".spark-line")
+        .unwrap()
+        .unwrap()
+        .get_attribute("d")
+        .unwrap();
+    // the newest sample at the right edge, 95 % of the way up a 48 px box
+    assert!(d.ends_with("L240.0,2.4"), "{d}");
+}
+
+#[wasm_bindgen_test]
+fn ansi_text_draws_colours_as_classes_never_as_html() {
+    let el = mount(|| {
+        view! { <AnsiText text="\u{1b}[31mred <b>not bold</b>\u{1b}[0m plain\nnext".to_string()/> }
+            .into_any()
+    });
+    assert_eq!(
+        el.text_content().unwrap(),
+        "red <b>not bold</b> plain\nnext\n"
+    );
+    assert!(el.query_selector("b").unwrap().is_none());
+    let red = el.query_selector("span.fg1").unwrap().unwrap();
+    assert_eq!(red.text_content().unwrap(), "red <b>not bold</b>");
+}

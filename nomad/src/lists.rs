@@ -223,7 +223,9 @@ pub struct AllocPlacement {
 }
 
 /// Running allocations per node ID, from `(node ID, client status)` pairs.
-pub fn running_per_node<'a>(allocs: impl IntoIterator<Item = (&'a str, &'a str)>) -> HashMap<String, u32> {
+pub fn running_per_node<'a>(
+    allocs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> HashMap<String, u32> {
     let mut m = HashMap::new();
     for (node, _) in allocs.into_iter().filter(|(_, s)| *s == "running") {
         *m.entry(node.to_string()).or_insert(0) += 1;
@@ -509,7 +511,11 @@ mod tests {
         );
         let by_job = alloc_order(&allocs, "job", false);
         assert_eq!(ids(by_job), ["cccc", "dddd", "aaaa", "bbbb"]);
-        let run = running_per_node(allocs.iter().map(|a| (a.node_id.as_str(), a.client_status.as_str())));
+        let run = running_per_node(
+            allocs
+                .iter()
+                .map(|a| (a.node_id.as_str(), a.client_status.as_str())),
+        );
         assert_eq!(run.get("node-c1"), Some(&2));
         assert_eq!(run.get("node-c2"), None);
         assert_eq!(

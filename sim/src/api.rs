@@ -926,7 +926,11 @@ async fn list_allocs(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
                     let key = (*i, id.as_str());
                     v.retain(|a| {
                         let k = (a.create_index, a.id.as_str());
-                        if reverse { k <= key } else { k >= key }
+                        if reverse {
+                            k <= key
+                        } else {
+                            k >= key
+                        }
                     });
                 }
                 if let Some(n) = per_page {

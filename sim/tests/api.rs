@@ -932,7 +932,10 @@ async fn allocations_page_newest_first_with_next_token() {
         }
     }
     // newest first, each once, and every allocation seen before is there
-    let keys: Vec<(u64, String)> = paged.iter().map(|a| (a.create_index, a.id.clone())).collect();
+    let keys: Vec<(u64, String)> = paged
+        .iter()
+        .map(|a| (a.create_index, a.id.clone()))
+        .collect();
     assert!(keys.windows(2).all(|w| w[0] > w[1]), "{keys:?}");
     for a in &all {
         assert!(keys.iter().any(|k| k.1 == a.id), "{} missing", a.id);

@@ -57,9 +57,11 @@ pub fn AllocationsPage() -> impl IntoView {
     // and other orders need every allocation. An agent that ignores
     // `per_page` answers with everything, which is fine.
     let plain = use_query_map().with_untracked(|m| {
-        ["q", "status", "job", "group", "node", "ns", "sort", "desc", "page", "prefix"]
-            .iter()
-            .all(|k| m.get(k).is_none_or(|v| v.is_empty()))
+        [
+            "q", "status", "job", "group", "node", "ns", "sort", "desc", "page", "prefix",
+        ]
+        .iter()
+        .all(|k| m.get(k).is_none_or(|v| v.is_empty()))
     });
     let first_page: RwSignal<Option<Arc<Vec<AllocRow>>>> = RwSignal::new(None);
     if plain {
@@ -75,7 +77,9 @@ pub fn AllocationsPage() -> impl IntoView {
         });
     }
     let pending = move || match first_page.get() {
-        Some(list) => view! { <AllocationsTable list=Signal::stored(list) text partial=true/> }.into_any(),
+        Some(list) => {
+            view! { <AllocationsTable list=Signal::stored(list) text partial=true/> }.into_any()
+        }
         None => view! { <Spinner label="Loading allocations…"/> }.into_any(),
     };
     view! {
@@ -158,7 +162,9 @@ fn AllocationsTable(
                 .collect::<std::collections::HashMap<_, _>>()
         })
     });
-    let visible = move || {
+    // a memo, not a closure: a closure reading several memos was seen to
+    // miss an update when only one of them changed (see the issue notes)
+    let visible = Memo::new(move |_| {
         let (p, _) = page_bounds(&page.get(), rows.with(|r| r.len()));
         rows.with(|r| {
             list.with(|l| {
@@ -169,7 +175,7 @@ fn AllocationsTable(
                     .collect::<Vec<_>>()
             })
         })
-    };
+    });
     let total = Signal::derive(move || rows.with(|r| r.len()));
     let summary = Signal::derive(move || {
         let (n, all) = (rows.with(|r| r.len()), list.with(|l| l.len()));
@@ -218,7 +224,7 @@ fn AllocationsTable(
                 </tr>
             </thead>
             <tbody>
-                <For each=visible key=|a: &AllocRow| (a.id.clone(), a.modify_index) children=move |a: AllocRow| view! {
+                <For each=move || visible.get() key=|a: &AllocRow| (a.id.clone(), a.modify_index) children=move |a: AllocRow| view! {
                     <tr data-alloc=a.id.clone()>
                         <td><a href=alloc_href(&a.id)><ShortId id=a.id.clone()/></a></td>
                         <td class="name">{a.name.clone()}</td>

@@ -73,7 +73,12 @@ fn NodesTable(
     let page = query_param("page");
     let set = query_setter();
     let running = Memo::new(move |_| {
-        allocs.data().map(|a| running_per_node(a.iter().map(|a| (a.node_id.as_str(), a.client_status.as_str()))))
+        allocs.data().map(|a| {
+            running_per_node(
+                a.iter()
+                    .map(|a| (a.node_id.as_str(), a.client_status.as_str())),
+            )
+        })
     });
     let query = Memo::new(move |_| NodeQuery {
         text: text.get(),
@@ -134,7 +139,9 @@ fn NodesTable(
     let count = move |key: &'static str| {
         move |v: &'static str| counts.with(|c| c.get(&format!("{key}={v}")).copied().unwrap_or(0))
     };
-    let visible = move || {
+    // a memo, not a closure: as a closure this missed the update when only
+    // the running counts changed (see the issue notes)
+    let visible = Memo::new(move |_| {
         let (p, _) = page_bounds(&page.get(), rows.with(|r| r.len()));
         running.with(|run| {
             rows.with(|r| {
@@ -150,7 +157,7 @@ fn NodesTable(
                 })
             })
         })
-    };
+    });
     let total = Signal::derive(move || rows.with(|r| r.len()));
     let summary = Signal::derive(move || {
         let (n, all) = (rows.with(|r| r.len()), nodes.with(|l| l.len()));
@@ -193,7 +200,7 @@ fn NodesTable(
                 </tr>
             </thead>
             <tbody>
-                <For each=visible key=|r: &NodeRow| (r.node.id.clone(), r.node.modify_index, r.running) children=move |r: NodeRow| {
+                <For each=move || visible.get() key=|r: &NodeRow| (r.node.id.clone(), r.node.modify_index, r.running) children=move |r: NodeRow| {
                     let n = r.node;
                     view! {
                         <tr data-node=n.id.clone()>
