@@ -293,6 +293,9 @@ fn AllocActions(a: Signal<Arc<Allocation>>) -> impl IntoView {
     let gc = move |_| {
         let id = a.with_untracked(|a| a.id.clone());
         busy.set(true);
+        // the navigate function is taken now: the page may be torn down (its
+        // resource answering 404) before the request returns
+        let nav = navigate.with_value(|n| n.clone());
         leptos::task::spawn_local(async move {
             match api.gc_allocation(&id).await {
                 Ok(_) => {
@@ -300,15 +303,13 @@ fn AllocActions(a: Signal<Arc<Allocation>>) -> impl IntoView {
                         "/allocations?collected={}",
                         js_sys::encode_uri_component(&id)
                     ));
-                    navigate.with_value(|n| {
-                        n(
-                            &url,
-                            leptos_router::NavigateOptions {
-                                resolve: false,
-                                ..Default::default()
-                            },
-                        )
-                    });
+                    nav(
+                        &url,
+                        leptos_router::NavigateOptions {
+                            resolve: false,
+                            ..Default::default()
+                        },
+                    );
                 }
                 Err(e) => {
                     error.set(Some(e));

@@ -58,6 +58,9 @@ pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
         let id = n.with_untracked(|n| n.id.clone());
         busy.set(true);
         result.set(None);
+        // the navigate function is taken now: the page may be torn down (its
+        // resource answering 404) before the request returns
+        let nav = navigate.with_value(|n| n.clone());
         leptos::task::spawn_local(async move {
             let evals = |v: &[String]| -> String {
                 if v.is_empty() {
@@ -125,15 +128,13 @@ pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
                             "/clients?purged={}",
                             js_sys::encode_uri_component(&name.get_untracked())
                         ));
-                        navigate.with_value(|nav| {
-                            nav(
-                                &url,
-                                leptos_router::NavigateOptions {
-                                    resolve: false,
-                                    ..Default::default()
-                                },
-                            )
-                        });
+                        nav(
+                            &url,
+                            leptos_router::NavigateOptions {
+                                resolve: false,
+                                ..Default::default()
+                            },
+                        );
                         return;
                     }
                     r.map(|_| String::new())

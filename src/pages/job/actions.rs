@@ -40,6 +40,9 @@ pub fn JobActions(job: Memo<Job>, raw: Signal<Arc<serde_json::Value>>) -> impl I
         let (id, ns) = ident();
         busy.set(true);
         let raw = raw.get_untracked();
+        // the navigate function is taken now: the page may be torn down (its
+        // resource answering 404) before the request returns
+        let nav = navigate.with_value(|n| n.clone());
         leptos::task::spawn_local(async move {
             let r = match what {
                 "stop" => api
@@ -77,15 +80,13 @@ pub fn JobActions(job: Memo<Job>, raw: Signal<Arc<serde_json::Value>>) -> impl I
                     "/jobs?purged={}",
                     js_sys::encode_uri_component(&id)
                 ));
-                navigate.with_value(|n| {
-                    n(
-                        &url,
-                        leptos_router::NavigateOptions {
-                            resolve: false,
-                            ..Default::default()
-                        },
-                    )
-                });
+                nav(
+                    &url,
+                    leptos_router::NavigateOptions {
+                        resolve: false,
+                        ..Default::default()
+                    },
+                );
                 return;
             }
             outcome.set(Some(r));
