@@ -486,6 +486,7 @@ fn demo(c: &mut Cluster, rng: &mut ChaCha8Rng) {
     );
     bf["Meta"] = json!({"sim.runtime": "600"});
     register(c, rng, bf, "job-register");
+    preempted_history(c, rng, "metrics-agent", "backfill");
     let mut cleanup = job(
         "node-cleanup",
         "platform",
@@ -849,4 +850,64 @@ fn rescheduled_history(c: &mut Cluster, rng: &mut ChaCha8Rng, job: &str) {
         });
     }
     c.insert_alloc(prev);
+}
+
+/// Records that the first allocation of system job `by` preempted an
+/// allocation of batch job `victim` on its node, as the scheduler does when
+/// a higher-priority job needs the room.
+fn preempted_history(c: &mut Cluster, rng: &mut ChaCha8Rng, by: &str, victim: &str) {
+    let Some(by_id) = c
+        .allocs
+        .values()
+        .filter(|a| a.job_id == by)
+        .map(|a| a.id.clone())
+        .min()
+    else {
+        return;
+    };
+    let Some(mut v) = c.allocs.values().find(|a| a.job_id == victim).cloned() else {
+        return;
+    };
+    let now = now_nanos();
+    let node = c.allocs[&by_id].node_id.clone();
+    v.id = uuid(rng);
+    v.node_id = node.clone();
+    v.node_name = c
+        .nodes
+        .get(&node)
+        .map(|n| n.name.clone())
+        .unwrap_or_default();
+    v.desired_status = "evict".into();
+    v.desired_description = format!("Preempted by alloc ID {by_id}");
+    v.client_status = "complete".into();
+    v.client_description = "All tasks have completed".into();
+    v.preempted_by_allocation = by_id.clone();
+    v.create_time = UnixNanos(now - 1_800_000_000_000);
+    v.modify_time = UnixNanos(now - 600_000_000_000);
+    for st in v.task_states.values_mut() {
+        st.state = "dead".into();
+        st.finished_at = WallTime::from_unix_nanos(now - 600_000_000_000);
+        for (i, e) in st.events.iter_mut().enumerate() {
+            e.time = UnixNanos(now - 1_800_000_000_000 + i as i64 * 2_000_000_000);
+        }
+        st.events.push(TaskEvent {
+            event_type: "Killing".into(),
+            time: UnixNanos(now - 601_000_000_000),
+            kill_reason: format!("Preempted by alloc ID {by_id}"),
+            kill_timeout: Nanos::from_secs(5),
+            display_message: format!("Preempted by alloc ID {by_id}"),
+            ..Default::default()
+        });
+        st.events.push(TaskEvent {
+            event_type: "Killed".into(),
+            time: UnixNanos(now - 600_000_000_000),
+            display_message: "Task successfully killed".into(),
+            ..Default::default()
+        });
+    }
+    let vid = v.id.clone();
+    if let Some(b) = c.allocs.get_mut(&by_id) {
+        b.preempted_allocations = vec![vid];
+    }
+    c.insert_alloc(v);
 }

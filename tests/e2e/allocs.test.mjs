@@ -131,6 +131,18 @@ test('allocation page: links, statuses, task events with details, resources, pla
   // GC is offered for this stopped allocation only after confirmation (tested below)
   assert.equal(await page.isEnabled('[data-action=gc]'), true);
 
+  // preemption: the system job's allocation lists what it preempted, and
+  // the preempted one says by whom
+  const by = await until(async () => (await allocs()).find((x) => x.JobID === 'metrics-agent' && (x.PreemptedAllocations || []).length));
+  await page.goto(`${sim.ui}/allocations/${by.ID}`);
+  await page.waitForSelector('[data-testid=preempted] a');
+  await page.click('[data-testid=preempted] a');
+  await page.waitForFunction((id) => location.pathname.endsWith(id), by.PreemptedAllocations[0]);
+  await page.waitForSelector('[data-testid=preempted-by]');
+  assert.match(await text(page, '[data-testid=preempted-by]'), new RegExp(by.ID.slice(0, 8)));
+  assert.match(await text(page, '[data-testid=desired-status]'), new RegExp(`^evict — Preempted by alloc ID ${by.ID}`));
+  await shot(page, 'alloc-preempted');
+
   // a running allocation: placement, resources, networks and live charts
   const r = await running('api-gateway');
   await page.goto(`${sim.ui}/allocations/${r.ID}`);

@@ -270,7 +270,7 @@ fn NodeAllocs(list: Signal<Arc<Vec<Allocation>>>) -> impl IntoView {
                 }).collect_view()}
             </div>
         </div>
-        <AllocTable list=filtered show_job=true/>
+        <AllocTable list=filtered show_job=true hide_node=true/>
     }
 }
 

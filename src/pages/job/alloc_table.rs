@@ -11,6 +11,9 @@ use std::sync::Arc;
 pub fn AllocTable(
     list: Signal<Arc<Vec<Allocation>>>,
     #[prop(optional)] show_job: bool,
+    /// on a client's page every row has the same client
+    #[prop(optional)]
+    hide_node: bool,
 ) -> impl IntoView {
     let rows = Memo::new(move |_| {
         let mut v: Vec<Allocation> = list.with(|l| l.iter().cloned().collect());
@@ -23,7 +26,7 @@ pub fn AllocTable(
     });
     view! {
         <table class="table" data-testid="alloc-table">
-            <thead><tr><th>"ID"</th><th>"Name"</th>{show_job.then(|| view! { <th>"Job"</th> })}<th>"Client"</th><th>"Status"</th><th>"Desired"</th><th class="num">"Version"</th><th>"Created"</th><th>"Modified"</th></tr></thead>
+            <thead><tr><th>"ID"</th><th>"Name"</th>{show_job.then(|| view! { <th>"Job"</th> })}{(!hide_node).then(|| view! { <th>"Client"</th> })}<th>"Status"</th><th>"Desired"</th><th class="num">"Version"</th><th>"Created"</th><th>"Modified"</th></tr></thead>
             <tbody>
                 <For each=move || rows.get() key=|a: &Allocation| (a.id.clone(), a.modify_index) children=move |a: Allocation| {
                     let job_href = crate::routes::job_href(&a.namespace, &a.job_id);
@@ -32,7 +35,7 @@ pub fn AllocTable(
                             <td><a href=alloc_href(&a.id)><ShortId id=a.id.clone()/></a></td>
                             <td>{a.name.clone()}</td>
                             {show_job.then(|| view! { <td><a href=job_href>{a.job_id.clone()}</a></td> })}
-                            <td><a href=node_href(&a.node_id)>{if a.node_name.is_empty() { format::short_id(&a.node_id).to_string() } else { a.node_name.clone() }}</a></td>
+                            {(!hide_node).then(|| view! { <td><a href=node_href(&a.node_id)>{if a.node_name.is_empty() { format::short_id(&a.node_id).to_string() } else { a.node_name.clone() }}</a></td> })}
                             <td><Badge status=a.client_status.clone()/></td>
                             <td class="muted">{a.desired_status.clone()}</td>
                             <td class="num">{a.job_version}</td>

@@ -175,7 +175,7 @@ fn JobsTable(
             format!("{} jobs", rows.with(|r| r.len()))
         }
     });
-    let visible = move || {
+    let visible = Memo::new(move |_| {
         let p = page_bounds(&page.get(), rows.with(|r| r.len())).0;
         rows.with(|r| {
             jobs.with(|j| {
@@ -186,7 +186,7 @@ fn JobsTable(
                     .collect::<Vec<_>>()
             })
         })
-    };
+    });
     let count_by = move |f: fn(&JobListStub) -> &str, v: &'static str| {
         jobs.with(|j| {
             j.iter()
@@ -217,7 +217,7 @@ fn JobsTable(
             </thead>
             <tbody>
                 <For
-                    each=visible
+                    each=move || visible.get()
                     key=|r: &JobRow| (r.key.clone(), r.status.clone(), r.summary, r.submit_time)
                     children=move |r: JobRow| {
                         let segs = alloc_segments(&r.summary);
