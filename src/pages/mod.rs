@@ -36,6 +36,17 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// Navigates to an absolute app URL (from [`crate::routes::href`]).
+pub fn go(nav: &impl Fn(&str, NavigateOptions), url: &str) {
+    nav(
+        url,
+        NavigateOptions {
+            resolve: false,
+            ..Default::default()
+        },
+    );
+}
+
 /// A query-string parameter of the current URL (tracked). Memoized, so a
 /// change to another parameter does not re-run what reads this one.
 pub fn query_param(key: &'static str) -> Signal<String> {

@@ -303,13 +303,7 @@ fn AllocActions(a: Signal<Arc<Allocation>>) -> impl IntoView {
                         "/allocations?collected={}",
                         js_sys::encode_uri_component(&id)
                     ));
-                    nav(
-                        &url,
-                        leptos_router::NavigateOptions {
-                            resolve: false,
-                            ..Default::default()
-                        },
-                    );
+                    crate::pages::go(&nav, &url);
                 }
                 Err(e) => {
                     error.set(Some(e));

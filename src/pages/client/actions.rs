@@ -128,13 +128,7 @@ pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
                             "/clients?purged={}",
                             js_sys::encode_uri_component(&name.get_untracked())
                         ));
-                        nav(
-                            &url,
-                            leptos_router::NavigateOptions {
-                                resolve: false,
-                                ..Default::default()
-                            },
-                        );
+                        crate::pages::go(&nav, &url);
                         return;
                     }
                     r.map(|_| String::new())

@@ -80,13 +80,7 @@ pub fn JobActions(job: Memo<Job>, raw: Signal<Arc<serde_json::Value>>) -> impl I
                     "/jobs?purged={}",
                     js_sys::encode_uri_component(&id)
                 ));
-                nav(
-                    &url,
-                    leptos_router::NavigateOptions {
-                        resolve: false,
-                        ..Default::default()
-                    },
-                );
+                crate::pages::go(&nav, &url);
                 return;
             }
             outcome.set(Some(r));
