@@ -158,6 +158,27 @@ pub fn FacetMenu<S: Setter>(
     }
 }
 
+/// The rows of the URL's page, built by `make` from the indices on it.
+/// A memo, not a closure: a `<For>` fed by a closure over several memos
+/// was seen to miss an update when only one of them changed (the clients
+/// list's running counts), and a memo only re-renders when rows differ.
+pub fn page_rows<R>(
+    rows: Memo<Vec<usize>>,
+    make: impl Fn(&[usize]) -> Vec<R> + Send + Sync + 'static,
+) -> Memo<Vec<R>>
+where
+    R: PartialEq + Send + Sync + 'static,
+{
+    let page = query_param("page");
+    Memo::new(move |_| {
+        let (p, _) = page_bounds(&page.get(), rows.with(|r| r.len()));
+        rows.with(|r| {
+            let start = ((p - 1) * PAGE_SIZE).min(r.len());
+            make(&r[start..(start + PAGE_SIZE).min(r.len())])
+        })
+    })
+}
+
 /// Page `page` (1-based, clamped) of `total` rows.
 pub fn page_bounds(page: &str, total: usize) -> (usize, usize) {
     let pages = total.div_ceil(PAGE_SIZE).max(1);

@@ -5,7 +5,7 @@
 //! sort order is computed once per update and a keystroke only filters.
 
 use super::list::{
-    page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE,
+    page_rows, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE,
 };
 use super::{query_param, query_setter};
 use crate::api::{use_api, use_watch, WatchOpts};
@@ -114,7 +114,6 @@ fn AllocationsTable(
     let ns = query_param("ns");
     let sort = query_param("sort");
     let desc = query_param("desc");
-    let page = query_param("page");
     let set = query_setter();
     let query = Memo::new(move |_| AllocQuery {
         text: text.get(),
@@ -162,19 +161,8 @@ fn AllocationsTable(
                 .collect::<std::collections::HashMap<_, _>>()
         })
     });
-    // a memo, not a closure: a closure reading several memos was seen to
-    // miss an update when only one of them changed (see the issue notes)
-    let visible = Memo::new(move |_| {
-        let (p, _) = page_bounds(&page.get(), rows.with(|r| r.len()));
-        rows.with(|r| {
-            list.with(|l| {
-                r.iter()
-                    .skip((p - 1) * PAGE_SIZE)
-                    .take(PAGE_SIZE)
-                    .map(|&i| l[i].clone())
-                    .collect::<Vec<_>>()
-            })
-        })
+    let visible = page_rows(rows, move |idx| {
+        list.with(|l| idx.iter().map(|&i| l[i].clone()).collect())
     });
     let total = Signal::derive(move || rows.with(|r| r.len()));
     let summary = Signal::derive(move || {

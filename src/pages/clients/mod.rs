@@ -4,9 +4,7 @@
 //! URL; live through blocking queries.
 
 use super::allocations::allocations_request;
-use super::list::{
-    page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE,
-};
+use super::list::{page_rows, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader};
 use super::{query_param, query_setter};
 use crate::api::{use_watch, Watch, WatchOpts};
 use crate::components::*;
@@ -70,7 +68,6 @@ fn NodesTable(
     );
     let sort = query_param("sort");
     let desc = query_param("desc");
-    let page = query_param("page");
     let set = query_setter();
     let running = Memo::new(move |_| {
         allocs.data().map(|a| {
@@ -139,22 +136,15 @@ fn NodesTable(
     let count = move |key: &'static str| {
         move |v: &'static str| counts.with(|c| c.get(&format!("{key}={v}")).copied().unwrap_or(0))
     };
-    // a memo, not a closure: as a closure this missed the update when only
-    // the running counts changed (see the issue notes)
-    let visible = Memo::new(move |_| {
-        let (p, _) = page_bounds(&page.get(), rows.with(|r| r.len()));
+    let visible = page_rows(rows, move |idx| {
         running.with(|run| {
-            rows.with(|r| {
-                nodes.with(|n| {
-                    r.iter()
-                        .skip((p - 1) * PAGE_SIZE)
-                        .take(PAGE_SIZE)
-                        .map(|&i| NodeRow {
-                            running: run.as_ref().map(|m| m.get(&n[i].id).copied().unwrap_or(0)),
-                            node: n[i].clone(),
-                        })
-                        .collect::<Vec<_>>()
-                })
+            nodes.with(|n| {
+                idx.iter()
+                    .map(|&i| NodeRow {
+                        running: run.as_ref().map(|m| m.get(&n[i].id).copied().unwrap_or(0)),
+                        node: n[i].clone(),
+                    })
+                    .collect()
             })
         })
     });

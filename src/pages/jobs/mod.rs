@@ -3,7 +3,7 @@
 //! the URL — live through a blocking query.
 
 use super::list::{
-    page_bounds, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE,
+    page_rows, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE,
 };
 use super::{query_param, query_setter};
 use crate::api::{use_api, use_watch, WatchOpts};
@@ -133,7 +133,6 @@ fn JobsTable(
     let ty = query_param("type");
     let sort = query_param("sort");
     let desc = query_param("desc");
-    let page = query_param("page");
     let set = query_setter();
     let ns = query_param("ns");
     let dc = query_param("dc");
@@ -175,17 +174,8 @@ fn JobsTable(
             format!("{} jobs", rows.with(|r| r.len()))
         }
     });
-    let visible = Memo::new(move |_| {
-        let p = page_bounds(&page.get(), rows.with(|r| r.len())).0;
-        rows.with(|r| {
-            jobs.with(|j| {
-                r.iter()
-                    .skip((p - 1) * PAGE_SIZE)
-                    .take(PAGE_SIZE)
-                    .map(|&i| JobRow::from(&j[i]))
-                    .collect::<Vec<_>>()
-            })
-        })
+    let visible = page_rows(rows, move |idx| {
+        jobs.with(|j| idx.iter().map(|&i| JobRow::from(&j[i])).collect())
     });
     let count_by = move |f: fn(&JobListStub) -> &str, v: &'static str| {
         jobs.with(|j| {
