@@ -199,6 +199,27 @@ pub struct AllocRow {
     pub modify_time: UnixNanos,
 }
 
+impl From<&crate::Allocation> for AllocRow {
+    fn from(a: &crate::Allocation) -> Self {
+        AllocRow {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            namespace: a.namespace.clone(),
+            node_id: a.node_id.clone(),
+            node_name: a.node_name.clone(),
+            job_id: a.job_id.clone(),
+            job_type: a.job_type.clone(),
+            job_version: a.job_version,
+            task_group: a.task_group.clone(),
+            desired_status: a.desired_status.clone(),
+            client_status: a.client_status.clone(),
+            modify_index: a.modify_index,
+            create_time: a.create_time,
+            modify_time: a.modify_time,
+        }
+    }
+}
+
 /// What the URL asks the allocations list to show.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllocQuery {

@@ -10,7 +10,7 @@ use super::list::{
 use super::{query_param, query_setter};
 use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
-use crate::routes::{alloc_href, job_href, node_href};
+use crate::pages::job::AllocRowView;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use nomad_model::format;
@@ -212,19 +212,7 @@ fn AllocationsTable(
                 </tr>
             </thead>
             <tbody>
-                <For each=move || visible.get() key=|a: &AllocRow| (a.id.clone(), a.modify_index) children=move |a: AllocRow| view! {
-                    <tr data-alloc=a.id.clone()>
-                        <td><a href=alloc_href(&a.id)><ShortId id=a.id.clone()/></a></td>
-                        <td class="name">{a.name.clone()}</td>
-                        <td><a href=job_href(&a.namespace, &a.job_id)>{a.job_id.clone()}</a>{(ns_of(&a.namespace) != "default").then(|| view! { <span class="tag">{a.namespace.clone()}</span> })}</td>
-                        <td><a href=node_href(&a.node_id)>{if a.node_name.is_empty() { format::short_id(&a.node_id).to_string() } else { a.node_name.clone() }}</a></td>
-                        <td><Badge status=a.client_status.clone()/></td>
-                        <td class="muted">{a.desired_status.clone()}</td>
-                        <td class="num">{a.job_version}</td>
-                        <td class="muted"><RelTime at=a.create_time/></td>
-                        <td class="muted"><RelTime at=a.modify_time/></td>
-                    </tr>
-                }/>
+                <For each=move || visible.get() key=|a: &AllocRow| (a.id.clone(), a.modify_index) children=move |a: AllocRow| view! { <AllocRowView a/> }/>
             </tbody>
         </table>
         {move || rows.with(|r| r.is_empty()).then(|| view! {

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos::Params;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
+use nomad_model::lists::AllocRow;
 use nomad_model::node::drain_remaining;
 use nomad_model::stats::Series;
 use nomad_model::{format, Allocation, HostStats, Node, ResourceSummary};
@@ -242,18 +243,16 @@ fn NodeAllocs(list: Signal<Arc<Vec<Allocation>>>) -> impl IntoView {
     let filtered = Signal::derive(move || {
         let (s, t) = (status.get(), text.get().trim().to_lowercase());
         list.with(|l| {
-            Arc::new(
-                l.iter()
-                    .filter(|a| s.is_empty() || a.client_status == s)
-                    .filter(|a| {
-                        t.is_empty()
-                            || a.name.to_lowercase().contains(&t)
-                            || a.id.starts_with(&t)
-                            || a.job_id.to_lowercase().contains(&t)
-                    })
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            )
+            l.iter()
+                .filter(|a| s.is_empty() || a.client_status == s)
+                .filter(|a| {
+                    t.is_empty()
+                        || a.name.to_lowercase().contains(&t)
+                        || a.id.starts_with(&t)
+                        || a.job_id.to_lowercase().contains(&t)
+                })
+                .map(AllocRow::from)
+                .collect::<Vec<_>>()
         })
     });
     let count = move |s: &str| list.with(|l| l.iter().filter(|a| a.client_status == s).count());
@@ -270,7 +269,7 @@ fn NodeAllocs(list: Signal<Arc<Vec<Allocation>>>) -> impl IntoView {
                 }).collect_view()}
             </div>
         </div>
-        <AllocTable list=filtered show_job=true hide_node=true/>
+        <AllocTable rows=filtered show_job=true hide_node=true/>
     }
 }
 

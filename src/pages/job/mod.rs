@@ -8,7 +8,7 @@ mod diff;
 mod edit;
 mod versions;
 
-pub use alloc_table::AllocTable;
+pub use alloc_table::{AllocRowView, AllocTable};
 pub use diff::DiffTree;
 pub use edit::NewJobPage;
 
@@ -22,6 +22,7 @@ use leptos::prelude::*;
 use leptos::Params;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
+use nomad_model::lists::AllocRow;
 use nomad_model::{format, Allocation, Deployment, Evaluation, Job, JobListStub, JobSummary};
 use std::sync::Arc;
 
@@ -215,7 +216,7 @@ fn Overview(
         {move || dep_id.get().map(|_| view! { <DeploymentPanel dep/> })}
         {move || has_children().then(|| view! { <Children job/> })}
         <h2>"Allocations"</h2>
-        <Live watch=allocs label="Loading allocations…" children=move |list| view! { <AllocTable list show_job=false/> }/>
+        <Live watch=allocs label="Loading allocations…" children=move |list| view! { <AllocTable rows=Signal::derive(move || list.with(|l| l.iter().map(AllocRow::from).collect())) show_job=false/> }/>
         <h2 id="evaluations">"Evaluations"</h2>
         <Live watch=evals label="Loading evaluations…" children=move |list| view! { <EvalTable list/> }/>
     }
