@@ -333,6 +333,16 @@ fn body_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiErr> {
 
 // ---------------------------------------------------------------- jobs
 
+/// A list answer, with `X-Nomad-NextToken` when a page follows.
+fn paged_json(body: serde_json::Result<Vec<u8>>, idx: u64, next: Option<String>) -> R {
+    let body = body.map_err(|e| err(500, &e.to_string()))?;
+    let mut resp = raw_json(body, idx);
+    if let Some(v) = next.and_then(|n| HeaderValue::from_str(&n).ok()) {
+        resp.headers_mut().insert("x-nomad-nexttoken", v);
+    }
+    Ok(resp)
+}
+
 async fn list_jobs(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
     acl(&sim, &h, false)?;
     let idx = blocking(&sim.store, &[Table::Jobs, Table::Summaries], &q).await;
@@ -373,12 +383,7 @@ async fn list_jobs(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
             (serde_json::to_vec(&stubs), next)
         })
         .await;
-    let body = bytes.map_err(|e| err(500, &e.to_string()))?;
-    let mut resp = raw_json(body, idx);
-    if let Some(v) = next.and_then(|n| HeaderValue::from_str(&n).ok()) {
-        resp.headers_mut().insert("x-nomad-nexttoken", v);
-    }
-    Ok(resp)
+    paged_json(bytes, idx, next)
 }
 
 fn job_or_404<T>(
@@ -953,12 +958,7 @@ async fn list_allocs(State(sim): State<Sim>, h: HeaderMap, Query(q): Q) -> R {
             (serde_json::to_vec(&v), next)
         })
         .await;
-    let body = bytes.map_err(|e| err(500, &e.to_string()))?;
-    let mut resp = raw_json(body, idx);
-    if let Some(v) = next.and_then(|n| HeaderValue::from_str(&n).ok()) {
-        resp.headers_mut().insert("x-nomad-nexttoken", v);
-    }
-    Ok(resp)
+    paged_json(bytes, idx, next)
 }
 
 async fn read_alloc(

@@ -371,8 +371,7 @@ impl Api {
             .await
     }
     pub async fn alloc_stats(&self, id: &str) -> Result<AllocResourceUsage, ApiError> {
-        self.get(&format!("/v1/client/allocation/{}/stats", enc(id)), &[])
-            .await
+        self.get(&alloc_stats_path(id), &[]).await
     }
     pub async fn gc_allocation(&self, id: &str) -> Result<Value, ApiError> {
         self.get(&format!("/v1/client/allocation/{}/gc", enc(id)), &[])
@@ -437,4 +436,14 @@ pub fn logs_query(task: &str, stdout: bool, follow: bool, origin_end: bool, offs
 /// Path of `fs/logs` for an allocation.
 pub fn logs_path(alloc: &str) -> String {
     format!("/v1/client/fs/logs/{}", enc(alloc))
+}
+
+/// Path of `fs/stream` for an allocation.
+pub fn fs_stream_path(alloc: &str) -> String {
+    format!("/v1/client/fs/stream/{}", enc(alloc))
+}
+
+/// Path of an allocation's resource usage (polled by the stats charts).
+pub fn alloc_stats_path(alloc: &str) -> String {
+    format!("/v1/client/allocation/{}/stats", enc(alloc))
 }

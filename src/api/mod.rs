@@ -7,7 +7,7 @@ pub mod stream;
 pub mod watch;
 
 pub use client::{provide_api, use_api, Api};
-pub use endpoints::{logs_path, logs_query};
+pub use endpoints::{alloc_stats_path, fs_stream_path, logs_path, logs_query};
 pub use error::{ApiError, ApiErrorKind};
 pub use stream::{read_stream, StreamControl};
 pub use watch::{use_watch, Watch, WatchOpts, WatchState};

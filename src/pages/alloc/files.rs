@@ -5,7 +5,7 @@
 //! path and page are in the URL, so any view can be shared.
 
 use super::{use_alloc_id, AllocTabs};
-use crate::api::{read_stream, use_api, ApiError, StreamControl};
+use crate::api::{fs_stream_path, read_stream, use_api, ApiError, StreamControl};
 use crate::components::*;
 use crate::interop;
 use crate::pages::{query_param, query_setter};
@@ -274,10 +274,7 @@ fn Follow(id: String, path: String) -> impl IntoView {
     let ctl = std::rc::Rc::new(StreamControl::new());
     let stop = StoredValue::new_local(ctl.clone());
     let pre = NodeRef::<leptos::html::Pre>::new();
-    let stream_path = format!(
-        "/v1/client/fs/stream/{}",
-        String::from(js_sys::encode_uri_component(&id))
-    );
+    let stream_path = fs_stream_path(&id);
     leptos::task::spawn_local(async move {
         let mut carry = Utf8Carry::default();
         let mut resume: Option<u64> = None;

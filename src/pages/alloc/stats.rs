@@ -2,7 +2,7 @@
 //! `/v1/client/allocation/:id/stats`, polled every 2 s (paused while the
 //! tab is hidden) into 2-minute windows, against the allocated limits.
 
-use crate::api::{use_watch, WatchOpts};
+use crate::api::{alloc_stats_path, use_watch, WatchOpts};
 use crate::components::*;
 use leptos::prelude::*;
 use nomad_model::stats::Series;
@@ -43,10 +43,7 @@ struct Pair {
 #[component]
 pub fn AllocUtilisation(a: Signal<Arc<Allocation>>) -> impl IntoView {
     let id = a.with_untracked(|a| a.id.clone());
-    let path = format!(
-        "/v1/client/allocation/{}/stats",
-        String::from(js_sys::encode_uri_component(&id))
-    );
+    let path = alloc_stats_path(&id);
     let stats = use_watch::<AllocResourceUsage>(move || Some((path.clone(), vec![])), POLL);
     let series: RwSignal<BTreeMap<String, Pair>> = RwSignal::new(BTreeMap::new());
     let now = RwSignal::new(0.0);
