@@ -3,7 +3,7 @@
 //! column headers, facet chips and menus, and a pager — all state in the
 //! query string so every view can be shared by URL.
 
-use super::query_param;
+use super::{query_param, Debounce};
 use leptos::prelude::*;
 
 pub const PAGE_SIZE: usize = 50;
@@ -34,7 +34,7 @@ pub fn SearchBox<S: Setter>(
     placeholder: &'static str,
     testid: &'static str,
 ) -> impl IntoView {
-    let typed = StoredValue::new(0u64);
+    let typed = Debounce::new();
     view! {
         <input
             class="search"
@@ -46,17 +46,8 @@ pub fn SearchBox<S: Setter>(
             on:input=move |ev| {
                 let v = event_target_value(&ev);
                 text.set(v.clone());
-                let n = typed.get_value() + 1;
-                typed.set_value(n);
                 let set = set.clone();
-                set_timeout(
-                    move || {
-                        if typed.get_value() == n {
-                            set(&[("q", v), ("page", String::new())]);
-                        }
-                    },
-                    std::time::Duration::from_millis(250),
-                );
+                typed.run(std::time::Duration::from_millis(250), move || set(&[("q", v), ("page", String::new())]));
             }
         />
     }

@@ -47,6 +47,37 @@ pub fn go(nav: &impl Fn(&str, NavigateOptions), url: &str) {
     );
 }
 
+/// Runs an action a moment after the last of a burst of calls (the URL
+/// follows typing this way: rewriting it re-runs the router).
+#[derive(Clone, Copy)]
+pub struct Debounce(StoredValue<u64>);
+
+impl Debounce {
+    pub fn new() -> Self {
+        Debounce(StoredValue::new(0))
+    }
+    /// Runs `f` after `delay` unless `run` is called again before then.
+    pub fn run(&self, delay: std::time::Duration, f: impl FnOnce() + 'static) {
+        let n = self.0.get_value() + 1;
+        self.0.set_value(n);
+        let me = self.0;
+        set_timeout(
+            move || {
+                if me.try_get_value() == Some(n) {
+                    f();
+                }
+            },
+            delay,
+        );
+    }
+}
+
+impl Default for Debounce {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// A query-string parameter of the current URL (tracked). Memoized, so a
 /// change to another parameter does not re-run what reads this one.
 pub fn query_param(key: &'static str) -> Signal<String> {

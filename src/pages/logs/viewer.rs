@@ -597,23 +597,14 @@ pub fn LogViewer(
     };
 
     // ---- toolbar actions
-    let typed = StoredValue::new(0u64);
+    let typed = crate::pages::Debounce::new();
     let on_search = {
         let set = set.clone();
         move |ev| {
             let v = event_target_value(&ev);
             q_now.set(v.clone());
-            let n = typed.get_value() + 1;
-            typed.set_value(n);
             let set = set.clone();
-            set_timeout(
-                move || {
-                    if typed.get_value() == n {
-                        set(&[("q", v)]);
-                    }
-                },
-                Duration::from_millis(300),
-            );
+            typed.run(Duration::from_millis(300), move || set(&[("q", v)]));
         }
     };
     let toggle = {
