@@ -205,6 +205,15 @@ mod tests {
 }
 
 /// An integer with thousands separators: `1234567` → `1,234,567`.
+/// A status with Nomad's description of it: `failed — Failed tasks`.
+pub fn with_description(status: &str, description: &str) -> String {
+    if description.is_empty() {
+        status.to_string()
+    } else {
+        format!("{status} — {description}")
+    }
+}
+
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);

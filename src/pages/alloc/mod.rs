@@ -69,16 +69,12 @@ pub fn AllocPage() -> impl IntoView {
     }
 }
 
-fn with_description(status: &str, description: &str) -> String {
-    if description.is_empty() {
-        status.to_string()
-    } else {
-        format!("{status} — {description}")
-    }
-}
-
 fn alloc_link(id: &str) -> impl IntoView + use<> {
     view! { <a href=alloc_href(id) class="mono">{format::short_id(id).to_string()}</a> }
+}
+
+fn node_link(id: &str) -> impl IntoView + use<> {
+    view! { <a href=node_href(id) class="mono">{format::short_id(id).to_string()}</a> }
 }
 
 #[component]
@@ -105,8 +101,8 @@ fn AllocView(a: Signal<Arc<Allocation>>) -> impl IntoView {
             <Fact label="Job">{move || a.with(|a| view! { <a href=job_href(&a.namespace, &a.job_id) data-testid="alloc-job">{a.job_id.clone()}</a> " v" {a.job_version} })}</Fact>
             <Fact label="Task group">{move || a.with(|a| view! { <a href=format!("{}?group={}", job_href(&a.namespace, &a.job_id), a.task_group) data-testid="alloc-group">{a.task_group.clone()}</a> })}</Fact>
             <Fact label="Client">{move || a.with(|a| view! { <a href=node_href(&a.node_id) data-testid="alloc-node">{if a.node_name.is_empty() { a.node_id.clone() } else { a.node_name.clone() }}</a> })}</Fact>
-            <Fact label="Client status"><span data-testid="client-status">{get(|a| with_description(&a.client_status, &a.client_description))}</span></Fact>
-            <Fact label="Desired status"><span data-testid="desired-status">{get(|a| with_description(&a.desired_status, &a.desired_description))}</span></Fact>
+            <Fact label="Client status"><span data-testid="client-status">{get(|a| format::with_description(&a.client_status, &a.client_description))}</span></Fact>
+            <Fact label="Desired status"><span data-testid="desired-status">{get(|a| format::with_description(&a.desired_status, &a.desired_description))}</span></Fact>
             <Fact label="Created"><RelTime at=Signal::derive(move || a.with(|a| a.create_time))/></Fact>
             <Fact label="Modified"><RelTime at=Signal::derive(move || a.with(|a| a.modify_time))/></Fact>
             <Fact label="Evaluation">{move || a.with(|a| view! { <a class="mono" href=format!("{}?tab=evaluations#eval-{}", job_href(&a.namespace, &a.job_id), a.eval_id)>{format::short_id(&a.eval_id).to_string()}</a> })}</Fact>
@@ -170,7 +166,7 @@ fn Lineage(a: Signal<Arc<Allocation>>) -> impl IntoView {
                                         <tr>
                                             <td><RelTime at=e.reschedule_time/></td>
                                             <td>{alloc_link(&e.prev_alloc_id)}</td>
-                                            <td><a class="mono" href=node_href(&e.prev_node_id)>{format::short_id(&e.prev_node_id).to_string()}</a></td>
+                                            <td>{node_link(&e.prev_node_id)}</td>
                                             <td>{format::duration(e.delay)}</td>
                                         </tr>
                                     }).collect_view()}
@@ -265,7 +261,7 @@ fn Placement(a: Signal<Arc<Allocation>>) -> impl IntoView {
                                         let chosen = s.node_id == node_id;
                                         view! {
                                             <tr class:chosen=chosen>
-                                                <td><a class="mono" href=node_href(&s.node_id)>{format::short_id(&s.node_id).to_string()}</a>{chosen.then(|| view! { <span class="tag ok">"chosen"</span> })}</td>
+                                                <td>{node_link(&s.node_id)}{chosen.then(|| view! { <span class="tag ok">"chosen"</span> })}</td>
                                                 {keys.iter().map(|k| view! { <td class="num">{s.scores.get(k).map(|v| format!("{v:.3}")).unwrap_or_else(|| "—".into())}</td> }).collect_view()}
                                                 <td class="num"><strong>{format!("{:.3}", s.norm_score)}</strong></td>
                                             </tr>

@@ -77,7 +77,7 @@ fn NodeView(n: Signal<Arc<Node>>, allocs: Watch<Vec<Allocation>>) -> impl IntoVi
             <Fact label="Datacenter">{get(|n| n.datacenter.clone())}</Fact>
             <Fact label="Node pool">{get(|n| or_dash(&n.node_pool))}</Fact>
             <Fact label="Class">{get(|n| or_dash(&n.node_class))}</Fact>
-            <Fact label="Status"><span data-testid="node-status">{get(|n| if n.status_description.is_empty() { n.status.clone() } else { format!("{} — {}", n.status, n.status_description) })}</span></Fact>
+            <Fact label="Status"><span data-testid="node-status">{get(|n| format::with_description(&n.status, &n.status_description))}</span></Fact>
             <Fact label="Eligibility"><span data-testid="node-eligibility">{get(|n| n.scheduling_eligibility.clone())}</span></Fact>
             <Fact label="Nomad version">{get(|n| or_dash(n.version()))}</Fact>
             <Fact label="TLS">{get(|n| if n.tls_enabled { "enabled".into() } else { "disabled".into() })}</Fact>
