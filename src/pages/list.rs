@@ -4,7 +4,11 @@
 //! query string so every view can be shared by URL.
 
 use super::{query_param, Debounce};
+use crate::api::{use_api, Watch};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
 
 pub const PAGE_SIZE: usize = 50;
 
@@ -147,6 +151,37 @@ pub fn FacetMenu<S: Setter>(
             }}
         </select>
     }
+}
+
+/// The first page of a big list, from a small paged request (`per_page`,
+/// Nomad 1.3+), shown while `watch` loads the whole list, which may be
+/// tens of megabytes. Only when the URL sets none of `keys`: filters,
+/// other orders and later pages need every entry. An agent that ignores
+/// `per_page` answers with everything, which is fine.
+pub fn first_page<T>(
+    watch: Watch<Vec<T>>,
+    keys: &[&str],
+    path: String,
+    mut query: Vec<(&'static str, String)>,
+) -> RwSignal<Option<Arc<Vec<T>>>>
+where
+    T: DeserializeOwned + Send + Sync + 'static,
+{
+    let page = RwSignal::new(None);
+    let plain = use_query_map()
+        .with_untracked(|m| keys.iter().all(|k| m.get(k).is_none_or(|v| v.is_empty())));
+    if plain {
+        let api = use_api();
+        query.push(("per_page", PAGE_SIZE.to_string()));
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = api.get::<Vec<T>>(&path, &query).await {
+                if watch.data_untracked().is_none() {
+                    let _ = page.try_set(Some(Arc::new(list)));
+                }
+            }
+        });
+    }
+    page
 }
 
 /// The rows of the URL's page, built by `make` from the indices on it.

@@ -5,14 +5,13 @@
 //! sort order is computed once per update and a keystroke only filters.
 
 use super::list::{
-    page_rows, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE,
+    first_page, page_rows, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader,
 };
 use super::{query_param, query_setter};
 use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
 use crate::pages::job::AllocRowView;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use nomad_model::format;
 use nomad_model::lists::{
     alloc_order, alloc_search_keys, count_by, distinct, ns_of, select_allocs, AllocQuery, AllocRow,
@@ -51,31 +50,17 @@ pub fn AllocationsPage() -> impl IntoView {
     );
     let set = query_setter();
     let text = typed_text();
-    // The newest page comes from a small paged request (`per_page` +
-    // `reverse`, Nomad 1.3+) while the full list, tens of megabytes on a
-    // big cluster, is on its way; only for the plain view, since filters
-    // and other orders need every allocation. An agent that ignores
-    // `per_page` answers with everything, which is fine.
-    let plain = use_query_map().with_untracked(|m| {
-        [
+    // the newest page first (`reverse`: by create index, newest first)
+    let (path, mut q) = allocations_request(api.namespace.get_untracked(), String::new());
+    q.push(("reverse", "true".to_string()));
+    let first_page = first_page(
+        watch,
+        &[
             "q", "status", "job", "group", "node", "ns", "sort", "desc", "page", "prefix",
-        ]
-        .iter()
-        .all(|k| m.get(k).is_none_or(|v| v.is_empty()))
-    });
-    let first_page: RwSignal<Option<Arc<Vec<AllocRow>>>> = RwSignal::new(None);
-    if plain {
-        let (path, mut q) = allocations_request(api.namespace.get_untracked(), String::new());
-        q.push(("per_page", PAGE_SIZE.to_string()));
-        q.push(("reverse", "true".to_string()));
-        leptos::task::spawn_local(async move {
-            if let Ok(list) = api.get::<Vec<AllocRow>>(&path, &q).await {
-                if watch.data_untracked().is_none() {
-                    let _ = first_page.try_set(Some(Arc::new(list)));
-                }
-            }
-        });
-    }
+        ],
+        path,
+        q,
+    );
     let pending = move || match first_page.get() {
         Some(list) => {
             view! { <AllocationsTable list=Signal::stored(list) text partial=true/> }.into_any()

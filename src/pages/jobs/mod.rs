@@ -3,14 +3,13 @@
 //! the URL — live through a blocking query.
 
 use super::list::{
-    page_rows, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader, PAGE_SIZE,
+    first_page, page_rows, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader,
 };
 use super::{query_param, query_setter};
 use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
 use crate::routes::job_href;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use nomad_model::lists::{distinct, job_order, job_search_keys, ns_of, select_jobs, JobQuery};
 use nomad_model::{JobListStub, TaskGroupSummary};
 use std::sync::Arc;
@@ -79,28 +78,13 @@ pub fn JobsPage() -> impl IntoView {
             ..Default::default()
         },
     );
-    // The first page comes from a small paged request (`per_page`, Nomad
-    // 1.3+) while the full list, which may be megabytes, is on its way; an
-    // agent that ignores `per_page` answers with everything, which is fine.
-    // Only for the plain view: a filtered or sorted URL needs every job.
     let text_now = typed_text();
-    let plain = use_query_map().with_untracked(|m| {
-        ["q", "status", "type", "ns", "dc", "sort", "page"]
-            .iter()
-            .all(|k| m.get(k).is_none_or(|v| v.is_empty()))
-    });
-    let first_page: RwSignal<Option<Arc<Vec<JobListStub>>>> = RwSignal::new(None);
-    if plain {
-        let ns = api.namespace.get_untracked();
-        leptos::task::spawn_local(async move {
-            let q = [("namespace", ns), ("per_page", PAGE_SIZE.to_string())];
-            if let Ok(list) = api.get::<Vec<JobListStub>>("/v1/jobs", &q).await {
-                if watch.data_untracked().is_none() {
-                    first_page.set(Some(Arc::new(list)));
-                }
-            }
-        });
-    }
+    let first_page = first_page(
+        watch,
+        &["q", "status", "type", "ns", "dc", "sort", "page"],
+        "/v1/jobs".into(),
+        vec![("namespace", api.namespace.get_untracked())],
+    );
     let pending = move || match first_page.get() {
         Some(list) => {
             view! { <JobsTable jobs=Signal::stored(list) text_now partial=true/> }.into_any()
