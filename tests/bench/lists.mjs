@@ -6,22 +6,11 @@
 // update of the full list costs (bytes, decode time).
 // Run: node tests/bench/lists.mjs   (after scripts/build-ui.sh and
 // cargo build --release -p nomad-sim)
-import { startSim, launch } from '../e2e/lib.mjs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { launch } from '../e2e/lib.mjs';
+import { pct, settledLargeSim, probeFirstRows, keystrokes } from './common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-process.env.YURT_SIM_BIN ||= join(process.env.CARGO_TARGET_DIR || join(process.env.HOME || root, '.cache', 'yurt', 'target'), 'release', 'nomad-sim');
-const sim = await startSim(['--scenario', 'large']);
-// let the simulated cluster settle: measure the UI, not the start-up burst
-for (let calm = 0, t = Date.now(); calm < 3 && Date.now() - t < 90000;) {
-  const s = Date.now();
-  await (await fetch(`${sim.url}/v1/allocations?namespace=*&task_states=false`)).arrayBuffer();
-  calm = Date.now() - s < 1500 ? calm + 1 : 0;
-  await new Promise((r) => setTimeout(r, 1000));
-}
+const sim = await settledLargeSim('/v1/allocations?namespace=*&task_states=false', 1500);
 const browser = await launch();
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 
 const LISTS = [
   { name: 'allocations list (50,000 allocations)', path: '/allocations', table: 'allocs-table', filter: 'allocs-filter', count: 'allocs-count', word: 'search-api-08', api: '/v1/allocations' },
@@ -31,41 +20,14 @@ const LISTS = [
 async function run(l) {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await ctx.newPage();
-  await page.addInitScript((table) => {
-    new MutationObserver((_, obs) => {
-      if (document.querySelector(`[data-testid=${table}] tbody tr`)) {
-        requestAnimationFrame(() => { window.__firstRows = performance.now(); });
-        obs.disconnect();
-      }
-    }).observe(document, { childList: true, subtree: true });
-  }, l.table);
+  await probeFirstRows(page, l.table);
   await page.goto(`${sim.ui}${l.path}`);
   await page.waitForFunction(() => window.__firstRows, null, { timeout: 120000 });
   const firstRows = await page.evaluate(() => window.__firstRows);
   // every row loaded (the allocations list paints its newest page first)
   await page.waitForFunction((count) => !/Loading/.test(document.querySelector(`[data-testid=${count}]`)?.textContent || 'Loading'), l.count, { timeout: 120000 });
   const allRows = await page.evaluate(() => performance.now());
-  const lat = await page.evaluate(async ({ filter, word }) => {
-    const input = document.querySelector(`[data-testid=${filter}]`);
-    const out = [];
-    const seq = [];
-    for (let i = 1; i <= word.length; i++) seq.push(word.slice(0, i));
-    for (let i = word.length - 1; i >= 0; i--) seq.push(word.slice(0, i));
-    for (let round = 0; round < 2; round++) {
-      for (const v of seq) {
-        const t = performance.now();
-        input.value = v;
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-        // the app's own work (handlers, effects, DOM updates) ends before a
-        // zero timeout; the frame follows
-        await new Promise((r) => setTimeout(r, 0));
-        const js = performance.now() - t;
-        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-        out.push([performance.now() - t, js]);
-      }
-    }
-    return out;
-  }, l);
+  const lat = await keystrokes(page, l.filter, l.word);
   const heap = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize : 0);
   await page.waitForTimeout(8000);
   const updates = await page.evaluate((api) => (window.__yurtUpdates || []).filter((u) => u.path === api), l.api);
