@@ -2,58 +2,30 @@
 //! over a seeded, living cluster, serves the Yurt bundle at `/ui/`, and can
 //! instead proxy `/v1/` to a real agent.
 
+pub mod acl;
 pub mod api;
+pub mod canon;
+pub mod clock;
+pub mod error;
+pub mod filter;
+pub mod jobspec;
 pub mod logs;
 pub mod proxy;
 pub mod scenario;
 pub mod sched;
 pub mod state;
-pub mod stream;
 pub mod ui;
+pub mod validate;
 
+pub use acl::{MANAGEMENT_SECRET, READONLY_SECRET};
 use clap::Parser;
-use nomad_model::{AclToken, WallTime};
+use clock::Clock;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use state::{Cluster, Store};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// The secret of the management token in `--acl` mode.
-pub const MANAGEMENT_SECRET: &str = "3f4b1c2d-5e6f-4a70-8b91-c2d3e4f5a6b7";
-/// The secret of the read-only token in `--acl` mode.
-pub const READONLY_SECRET: &str = "7e9a5d10-2b3c-4d4e-9f50-61728394a5b6";
-
-/// The tokens `--acl` mode knows.
-pub fn acl_token(secret: &str) -> Option<AclToken> {
-    let created = WallTime::parse("2026-01-15T09:30:00Z").unwrap_or_default();
-    match secret {
-        MANAGEMENT_SECRET => Some(AclToken {
-            accessor_id: "b1a0c3e2-1111-4c5d-8e9f-0a1b2c3d4e5f".into(),
-            secret_id: secret.into(),
-            name: "Bootstrap Token".into(),
-            token_type: "management".into(),
-            global: true,
-            create_time: created,
-            create_index: 5,
-            modify_index: 5,
-            ..Default::default()
-        }),
-        READONLY_SECRET => Some(AclToken {
-            accessor_id: "c2b1d4f3-2222-4d6e-9fa0-1b2c3d4e5f60".into(),
-            secret_id: secret.into(),
-            name: "Read-only operator".into(),
-            token_type: "client".into(),
-            policies: vec!["readonly".into()],
-            create_time: created,
-            create_index: 6,
-            modify_index: 6,
-            ..Default::default()
-        }),
-        _ => None,
-    }
-}
 
 #[derive(Parser, Clone, Debug)]
 #[command(
@@ -83,6 +55,10 @@ pub struct Opts {
     /// read-only token secrets are printed at start-up.
     #[arg(long)]
     pub acl: bool,
+    /// Enforce ACLs with nothing bootstrapped yet: `POST /v1/acl/bootstrap`
+    /// creates the first management token, once.
+    #[arg(long)]
+    pub acl_fresh: bool,
     /// Answer /v1/namespaces with 501 "Nomad Enterprise only endpoint", like OSS agents before 1.0.
     #[arg(long)]
     pub no_namespaces: bool,
@@ -112,17 +88,29 @@ pub struct Opts {
 #[derive(Clone)]
 pub struct Sim {
     pub store: Store,
+    pub clock: Clock,
     pub rng: Arc<Mutex<ChaCha8Rng>>,
     pub opts: Arc<Opts>,
 }
 
 impl Sim {
     pub fn new(opts: Opts) -> Self {
+        Self::with_clock(opts, Clock::real())
+    }
+
+    /// A simulator on a given clock (tests freeze and move time).
+    pub fn with_clock(opts: Opts, clock: Clock) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-        let mut cluster = scenario::build(opts.scenario, &mut rng);
+        let mut cluster = scenario::build(opts.scenario, &mut rng, clock.clone());
         cluster.log_backfill = opts.log_backfill_lines;
+        if opts.acl_fresh {
+            cluster.acl = acl::AclState::fresh();
+        } else if opts.acl {
+            cluster.acl = acl::AclState::seeded("2026-01-15T09:30:00Z");
+        }
         Sim {
             store: Store::new(cluster),
+            clock,
             rng: Arc::new(Mutex::new(rng)),
             opts: Arc::new(opts),
         }
@@ -144,22 +132,28 @@ impl Sim {
         let mut periodic_next = std::collections::HashMap::new();
         loop {
             iv.tick().await;
-            let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
-            let changed = {
-                let mut c = self.store.inner.write();
-                let limit = match (self.opts.truncate_logs_at, self.opts.log_backfill_lines) {
-                    (Some(n), _) => n,
-                    (None, Some(_)) => usize::MAX,
-                    (None, None) => logs::MAX_LOG_BYTES,
-                };
-                logs::tick_logs(&mut c, &mut rng, limit);
-                let a = sched::tick_cluster(&mut c, &mut rng, &mut periodic_next);
-                sched::tick(&mut c, &mut rng) || a
+            self.tick(&mut periodic_next);
+        }
+    }
+
+    /// One step of the simulation (tasks start, finish and log; drains and
+    /// periodic launches progress). Tests call it to move the cluster.
+    pub fn tick(&self, periodic_next: &mut std::collections::HashMap<(String, String), i64>) {
+        let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = {
+            let mut c = self.store.inner.write();
+            let limit = match (self.opts.truncate_logs_at, self.opts.log_backfill_lines) {
+                (Some(n), _) => n,
+                (None, Some(_)) => usize::MAX,
+                (None, None) => logs::MAX_LOG_BYTES,
             };
-            if changed {
-                let idx = self.store.read(|c| c.index);
-                self.store.tx.send_replace(idx);
-            }
+            logs::tick_logs(&mut c, &mut rng, limit);
+            let a = sched::tick_cluster(&mut c, &mut rng, periodic_next);
+            sched::tick(&mut c, &mut rng) || a
+        };
+        if changed {
+            let idx = self.store.read(|c| c.index);
+            self.store.tx.send_replace(idx);
         }
     }
 }
@@ -170,6 +164,7 @@ pub fn app(sim: Sim) -> axum::Router {
         proxy::routes(target, sim.opts.proxy_insecure)
     } else {
         api::routes()
+            .fallback(api::not_found)
             .with_state(sim.clone())
             .layer(axum::middleware::from_fn_with_state(sim.clone(), faults))
     };
@@ -224,7 +219,8 @@ async fn faults(
             .map(|mut r| r.gen_bool(sim.opts.error_rate.clamp(0.0, 1.0)))
             .unwrap_or(false);
         if fail {
-            return api::err(500, "rpc error: simulated fault (--error-rate)").into_response();
+            return error::ApiError::internal("rpc error: simulated fault (--error-rate)")
+                .into_response();
         }
     }
     next.run(req).await
@@ -257,7 +253,9 @@ pub async fn serve(opts: Opts) -> std::io::Result<()> {
     if opts.ui.is_some() {
         say(format!("  Yurt UI at http://{addr}/ui/"));
     }
-    if opts.acl {
+    if opts.acl_fresh {
+        say("  ACLs on, not bootstrapped: POST /v1/acl/bootstrap".to_string());
+    } else if opts.acl {
         say(format!("  ACLs on. management token: {MANAGEMENT_SECRET}"));
         say(format!("           read-only token:  {READONLY_SECRET}"));
     }

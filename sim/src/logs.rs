@@ -5,7 +5,7 @@
 //! first access, back-filled with a few hundred lines, and grown by the tick
 //! while the task runs.
 
-use crate::state::{now_nanos, Cluster, TaskLogs};
+use crate::state::{Cluster, TaskLogs};
 use nomad_model::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -95,10 +95,10 @@ pub fn ensure_logs<'a>(c: &'a mut Cluster, alloc: &Allocation, task: &str) -> &'
         .task_states
         .get(task)
         .is_some_and(|s| s.started_at.is_set() || s.state != "pending");
+    let now = c.now();
     c.logs.entry(key).or_insert_with(|| {
         let mut l = TaskLogs::default();
         if started {
-            let now = now_nanos();
             let age_secs = ((now - alloc.create_time.0) / 1_000_000_000).clamp(1, 3600) as u64;
             append_lines(
                 &mut l.stdout,
@@ -126,7 +126,7 @@ pub fn ensure_logs<'a>(c: &'a mut Cluster, alloc: &Allocation, task: &str) -> &'
 
 /// Grows the logs of running tasks that someone has looked at.
 pub fn tick_logs(c: &mut Cluster, rng: &mut ChaCha8Rng, max_bytes: usize) {
-    let now = now_nanos();
+    let now = c.now();
     let keys: Vec<(String, String)> = c.logs.keys().cloned().collect();
     for (aid, task) in keys {
         let running = c

@@ -1,8 +1,9 @@
 //! Seeded scenarios: `demo`, a small believable cluster, and `large`, for
 //! benchmarks (10,000 jobs, 50,000 allocations, 2,000 nodes).
 
+use crate::clock::Clock;
 use crate::sched::{register, uuid};
-use crate::state::{now_nanos, Cluster, Table};
+use crate::state::{Cluster, Table};
 use nomad_model::*;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -15,9 +16,10 @@ pub enum Scenario {
     Large,
 }
 
-pub fn build(s: Scenario, rng: &mut ChaCha8Rng) -> Cluster {
+pub fn build(s: Scenario, rng: &mut ChaCha8Rng, clock: Clock) -> Cluster {
     let mut c = Cluster {
         region: "global".into(),
+        clock,
         ..Default::default()
     };
     c.bump(&[Table::Namespaces]);
@@ -41,7 +43,36 @@ pub fn build(s: Scenario, rng: &mut ChaCha8Rng) -> Cluster {
         Scenario::Demo => demo(&mut c, rng),
         Scenario::Large => large(&mut c, rng),
     }
+    seed_node_pools(&mut c);
     c
+}
+
+/// The built-in pools `all` and `default` (`structs.NodePoolAll`,
+/// `NodePoolDefault`) plus one for every other pool a node names.
+fn seed_node_pools(c: &mut Cluster) {
+    let idx = c.bump(&[Table::NodePools]);
+    let mut pools: Vec<(String, String)> = vec![
+        (
+            "all".into(),
+            "Node pool with all nodes in the cluster.".into(),
+        ),
+        ("default".into(), "Default node pool.".into()),
+    ];
+    for n in c.nodes.values() {
+        if !pools.iter().any(|(p, _)| p == &n.node_pool) {
+            pools.push((
+                n.node_pool.clone(),
+                format!("Nodes of the {} pool", n.node_pool),
+            ));
+        }
+    }
+    for (name, desc) in pools {
+        let v = json!({
+            "Name": name, "Description": desc, "Meta": null,
+            "SchedulerConfiguration": null, "CreateIndex": idx, "ModifyIndex": idx,
+        });
+        c.node_pools.insert(name, v);
+    }
 }
 
 pub fn make_node(
@@ -54,6 +85,7 @@ pub fn make_node(
     cpu: i64,
     mem: i64,
     i: usize,
+    now: i64,
 ) -> Node {
     let id = uuid(rng);
     let ip = format!(
@@ -62,7 +94,6 @@ pub fn make_node(
         i / 250,
         10 + i % 240
     );
-    let now = now_nanos();
     let mut attrs = BTreeMap::new();
     for (k, v) in [
         ("arch", "amd64"),
@@ -237,7 +268,7 @@ fn demo(c: &mut Cluster, rng: &mut ChaCha8Rng) {
     ];
     c.bump(&[Table::Nodes]);
     for (i, (name, dc, class, pool, v)) in nodes.iter().enumerate() {
-        let n = make_node(rng, name, dc, class, pool, v, 23200, 32768, i);
+        let n = make_node(rng, name, dc, class, pool, v, 23200, 32768, i, c.now());
         c.nodes.insert(n.id.clone(), n);
     }
     let web = |img: &str, count: i64, canary: i64| {
@@ -591,11 +622,12 @@ fn large(c: &mut Cluster, rng: &mut ChaCha8Rng) {
             46400,
             131072,
             i,
+            c.now(),
         );
         node_ids.push((n.id.clone(), n.name.clone()));
         c.nodes.insert(n.id.clone(), n);
     }
-    let now = now_nanos();
+    let now = c.now();
     let idx = c.bump(&[Table::Jobs, Table::Allocs, Table::Evals, Table::Summaries]);
     let types = ["service", "service", "service", "batch", "system"];
     let statuses = ["running", "running", "running", "pending", "dead"];
@@ -632,7 +664,7 @@ fn large(c: &mut Cluster, rng: &mut ChaCha8Rng) {
                 None,
             )],
         );
-        crate::sched::canonicalize(&mut spec, "global");
+        crate::canon::canonicalize_job(&mut spec, "global");
         let status = statuses[i % statuses.len()];
         let o = spec.as_object_mut().expect("object");
         o.insert("Status".into(), json!(status));
@@ -769,7 +801,7 @@ fn rescheduled_history(c: &mut Cluster, rng: &mut ChaCha8Rng, job: &str) {
     else {
         return;
     };
-    let now = now_nanos();
+    let now = c.now();
     let mut prev = c.allocs[&cur_id].clone();
     prev.id = uuid(rng);
     prev.client_status = "failed".into();
@@ -868,7 +900,7 @@ fn preempted_history(c: &mut Cluster, rng: &mut ChaCha8Rng, by: &str, victim: &s
     let Some(mut v) = c.allocs.values().find(|a| a.job_id == victim).cloned() else {
         return;
     };
-    let now = now_nanos();
+    let now = c.now();
     let node = c.allocs[&by_id].node_id.clone();
     v.id = uuid(rng);
     v.node_id = node.clone();

@@ -2,7 +2,7 @@
 //! and allocations on eligible nodes; a time-driven tick moves task states
 //! forward the way a real client does.
 
-use crate::state::{now_nanos, Cluster, StoredJob, Table};
+use crate::state::{Cluster, StoredJob, Table};
 use nomad_model::*;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -21,75 +21,24 @@ pub fn uuid(rng: &mut ChaCha8Rng) -> String {
     )
 }
 
-/// Fills the defaults a real agent adds on register.
-pub fn canonicalize(spec: &mut Value, region: &str) {
-    let o = match spec.as_object_mut() {
-        Some(o) => o,
-        None => return,
-    };
-    let id = o
-        .get("ID")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let defaults = [
-        ("Region", json!(region)),
-        ("Namespace", json!("default")),
-        ("Name", json!(id)),
-        ("Type", json!("service")),
-        ("Priority", json!(50)),
-        ("AllAtOnce", json!(false)),
-        ("Datacenters", json!(["*"])),
-        ("NodePool", json!("default")),
-        ("ParentID", json!("")),
-        ("Stop", json!(false)),
-        ("Meta", Value::Null),
-        ("Constraints", Value::Null),
-        ("Affinities", Value::Null),
-        ("Spreads", Value::Null),
-        ("Update", Value::Null),
-        ("Periodic", Value::Null),
-        ("ParameterizedJob", Value::Null),
-        ("Payload", Value::Null),
-        ("Dispatched", json!(false)),
-    ];
-    for (k, v) in defaults {
-        let missing = match o.get(k) {
-            None => true,
-            Some(Value::String(s)) => s.is_empty() && !matches!(k, "ParentID"),
-            _ => false,
-        };
-        if missing {
-            o.insert(k.into(), v);
-        }
+/// A UUID-shaped ID that is the same for the same parts (for objects the
+/// simulator derives rather than stores, such as scaling policies).
+pub fn stable_uuid(parts: &[&str]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hex = String::new();
+    for round in 0u8..2 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (round, parts).hash(&mut h);
+        hex.push_str(&format!("{:016x}", h.finish()));
     }
-    if let Some(Value::Array(groups)) = o.get_mut("TaskGroups") {
-        for g in groups {
-            if let Some(g) = g.as_object_mut() {
-                g.entry("Count").or_insert(json!(1));
-                g.entry("Meta").or_insert(Value::Null);
-                g.entry("Constraints").or_insert(Value::Null);
-                g.entry("RestartPolicy").or_insert(json!({"Attempts": 2, "Interval": 1_800_000_000_000i64, "Delay": 15_000_000_000i64, "Mode": "fail"}));
-                g.entry("EphemeralDisk")
-                    .or_insert(json!({"Sticky": false, "SizeMB": 300, "Migrate": false}));
-                if let Some(Value::Array(tasks)) = g.get_mut("Tasks") {
-                    for t in tasks {
-                        if let Some(t) = t.as_object_mut() {
-                            t.entry("Env").or_insert(Value::Null);
-                            t.entry("Meta").or_insert(Value::Null);
-                            t.entry("KillTimeout").or_insert(json!(5_000_000_000i64));
-                            t.entry("LogConfig").or_insert(
-                                json!({"MaxFiles": 10, "MaxFileSizeMB": 10, "Disabled": false}),
-                            );
-                            t.entry("Resources")
-                                .or_insert(json!({"CPU": 100, "MemoryMB": 300}));
-                            t.entry("User").or_insert(json!(""));
-                        }
-                    }
-                }
-            }
-        }
-    }
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 pub struct RegisterOutcome {
@@ -103,15 +52,28 @@ pub struct RegisterOutcome {
 pub fn register(
     c: &mut Cluster,
     rng: &mut ChaCha8Rng,
-    mut spec: Value,
+    spec: Value,
     triggered_by: &str,
 ) -> RegisterOutcome {
+    let (ns, id, idx) = store_version(c, spec);
+    let out = evaluate(c, rng, &ns, &id, triggered_by);
+    RegisterOutcome {
+        eval_id: out.0,
+        eval_index: out.1,
+        job_modify_index: idx,
+    }
+}
+
+/// Upserts a job as the state store does (`upsertJobImpl`): canonicalised,
+/// a new version when its spec changed, the last six versions kept.
+/// Returns its namespace, ID and the job modify index.
+pub fn store_version(c: &mut Cluster, mut spec: Value) -> (String, String, u64) {
     let region = c.region.clone();
-    canonicalize(&mut spec, &region);
+    crate::canon::canonicalize_job(&mut spec, &region);
     let ns = spec["Namespace"].as_str().unwrap_or("default").to_string();
     let id = spec["ID"].as_str().unwrap_or("").to_string();
     let key = (ns.clone(), id.clone());
-    let now = now_nanos();
+    let now = c.now();
     let idx = c.bump(&[Table::Jobs, Table::Summaries]);
     let (version, create_index, mut versions) = match c.jobs.get(&key) {
         Some(prev) => {
@@ -125,25 +87,21 @@ pub fn register(
         }
         None => (0, idx, vec![]),
     };
-    let o = spec.as_object_mut().expect("job spec is an object");
-    o.insert("Version".into(), json!(version));
-    o.insert("Stable".into(), json!(false));
-    o.insert("SubmitTime".into(), json!(now));
-    o.insert("CreateIndex".into(), json!(create_index));
-    o.insert("ModifyIndex".into(), json!(idx));
-    o.insert("JobModifyIndex".into(), json!(idx));
-    o.insert("Status".into(), json!("pending"));
-    o.insert("StatusDescription".into(), json!(""));
+    if let Some(o) = spec.as_object_mut() {
+        o.insert("Version".into(), json!(version));
+        o.insert("Stable".into(), json!(false));
+        o.insert("SubmitTime".into(), json!(now));
+        o.insert("CreateIndex".into(), json!(create_index));
+        o.insert("ModifyIndex".into(), json!(idx));
+        o.insert("JobModifyIndex".into(), json!(idx));
+        o.insert("Status".into(), json!("pending"));
+        o.insert("StatusDescription".into(), json!(""));
+    }
     versions.retain(|v| v["Version"].as_u64() != Some(version));
     versions.insert(0, spec.clone());
     versions.truncate(6);
-    c.jobs.insert(key.clone(), StoredJob { spec, versions });
-    let out = evaluate(c, rng, &ns, &id, triggered_by);
-    RegisterOutcome {
-        eval_id: out.0,
-        eval_index: out.1,
-        job_modify_index: idx,
-    }
+    c.jobs.insert(key, StoredJob { spec, versions });
+    (ns, id, idx)
 }
 
 fn strip_meta(v: &Value) -> Value {
@@ -158,6 +116,7 @@ fn strip_meta(v: &Value) -> Value {
             "JobModifyIndex",
             "Status",
             "StatusDescription",
+            "VersionTag",
         ] {
             o.remove(k);
         }
@@ -180,7 +139,7 @@ pub fn evaluate(
         Table::Jobs,
         Table::Deployments,
     ]);
-    let now = now_nanos();
+    let now = c.now();
     let job = match c.job(ns, id) {
         Some(j) => j.typed(),
         None => return (String::new(), idx),
@@ -244,15 +203,28 @@ fn reconcile(
 ) {
     let mut failed = std::collections::BTreeMap::new();
     let mut queued = std::collections::BTreeMap::new();
-    let now = now_nanos();
+    let now = c.now();
     let ns = job.namespace.clone();
     let mut deployment_id = String::new();
+    // `createDeployment` (scheduler/reconciler): a service job whose
+    // groups have an update strategy gets a deployment for each version,
+    // the first included, unless one exists for the version already or the
+    // allocations already run it (an evaluation of an unchanged job).
     let needs_deployment = job.job_type == "service"
-        && job.version > 0
-        && job
-            .task_groups
-            .iter()
-            .any(|g| g.update.is_some() || job.update.is_some());
+        && job.task_groups.iter().any(|g| {
+            g.count > 0
+                && g.update
+                    .as_ref()
+                    .or(job.update.as_ref())
+                    .is_some_and(|u| u.max_parallel > 0)
+        })
+        && !c
+            .deployments
+            .values()
+            .any(|d| d.job_id == job.id && d.namespace == ns && d.job_version == job.version)
+        && !c
+            .allocs_of_job(&ns, &job.id)
+            .any(|a| a.job_version == job.version && !a.is_terminal());
     // the deployment of this version, if one is already running
     if let Some(d) = c
         .deployments
@@ -264,6 +236,11 @@ fn reconcile(
     {
         deployment_id = d.id.clone();
     } else if needs_deployment && !job.stop {
+        // Canaries only stand in for allocations that need a destructive
+        // update; a first version has none to replace.
+        let replaces_old = c
+            .allocs_of_job(&ns, &job.id)
+            .any(|a| !a.is_terminal() && a.job_version != job.version);
         let d = Deployment {
             id: uuid(rng),
             namespace: ns.clone(),
@@ -276,11 +253,14 @@ fn reconcile(
                 .task_groups
                 .iter()
                 .map(|g| {
-                    let canary = g
-                        .update
-                        .as_ref()
-                        .or(job.update.as_ref())
-                        .map_or(0, |u| u.canary);
+                    let canary = if replaces_old {
+                        g.update
+                            .as_ref()
+                            .or(job.update.as_ref())
+                            .map_or(0, |u| u.canary)
+                    } else {
+                        0
+                    };
                     (
                         g.name.clone(),
                         DeploymentState {
@@ -833,7 +813,7 @@ fn behaviour(job: &Value) -> (&'static str, i64) {
 
 /// One step of the simulated clients. Returns true when anything changed.
 pub fn tick(c: &mut Cluster, rng: &mut ChaCha8Rng) -> bool {
-    let now = now_nanos();
+    let now = c.now();
     let mut changed_jobs = std::collections::BTreeSet::new();
     // Jobs whose running tasks change by themselves (they finish or crash);
     // running tasks of other jobs are left alone, so a 50,000-allocation
@@ -1103,7 +1083,7 @@ pub fn launch_periodic_child(
 ) -> Option<(RegisterOutcome, String)> {
     let parent = c.job(ns, id)?.spec.clone();
     let mut child = parent;
-    let child_id = format!("{id}/periodic-{}", now_nanos() / 1_000_000_000);
+    let child_id = format!("{id}/periodic-{}", c.now() / 1_000_000_000);
     child["ID"] = json!(child_id);
     child["Name"] = json!(child_id);
     child["ParentID"] = json!(id);
@@ -1121,7 +1101,7 @@ pub fn tick_cluster(
     rng: &mut ChaCha8Rng,
     periodic_next: &mut std::collections::HashMap<(String, String), i64>,
 ) -> bool {
-    let now = now_nanos();
+    let now = c.now();
     let mut changed = false;
     // drains
     let draining: Vec<(String, DrainStrategy)> = c

@@ -3,16 +3,17 @@
 //! idle, `Offset` = the position after the frame's data, `origin`/`offset`,
 //! `follow`, `plain=true`, and `FileEvent` on truncation.
 
-use crate::api::{acl, alloc_for_stream, err, fs_entry, touch_logs, ApiErr, Q};
-use crate::logs::FsEntry;
+use super::fs::{alloc_for_client, file_bytes, file_param, host_path, touch_logs};
+use super::http::{err, parse_go_bool, Params};
+use crate::acl::Caller;
+use crate::error::{ApiError, ApiResult};
 use crate::Sim;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderValue;
 use axum::response::Response;
 use bytes::Bytes;
 use nomad_model::frames::{encode_file_event, encode_frame};
-use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -79,45 +80,74 @@ fn snapshot(
     }
 }
 
-fn params(q: &HashMap<String, String>) -> Result<(bool, bool, i64, bool), ApiErr> {
-    let follow = q.get("follow").is_some_and(|v| v == "true");
-    let plain = q.get("plain").is_some_and(|v| v == "true");
-    let offset: i64 = match q.get("offset") {
-        None => 0,
-        Some(v) => v
-            .parse()
-            .map_err(|_| err(400, &format!("Failed to parse offset {v:?}")))?,
-    };
-    let from_end = match q.get("origin").map(String::as_str) {
-        None | Some("") | Some("start") => false,
-        Some("end") => true,
-        Some(o) => return Err(err(400, &format!("Unknown origin {o:?}"))),
-    };
-    Ok((follow, plain, offset, from_end))
+/// A boolean stream parameter; `code` is what the handler answers for a
+/// bad value (400 for logs, 500 for stream).
+fn flag(q: &Params, k: &str, default: bool, code: u16) -> ApiResult<bool> {
+    match q.get(k) {
+        None | Some("") => Ok(default),
+        Some(v) => parse_go_bool(v).ok_or_else(|| {
+            err(
+                code,
+                format!("failed to parse {k} field to boolean: strconv.ParseBool: parsing {v:?}: invalid syntax"),
+            )
+        }),
+    }
 }
 
+/// `offset` and `origin`, with the agent's texts.
+fn position(q: &Params, code: u16) -> ApiResult<(i64, bool)> {
+    let offset: i64 = match q.get("offset") {
+        None | Some("") => 0,
+        Some(v) => v.parse().map_err(|_| {
+            err(
+                code,
+                format!("error parsing offset: strconv.ParseInt: parsing {v:?}: invalid syntax"),
+            )
+        })?,
+    };
+    let from_end = match q.get("origin") {
+        None | Some("") | Some("start") => false,
+        Some("end") => true,
+        Some(_) => return Err(err(400, "origin must be start or end")),
+    };
+    Ok((offset, from_end))
+}
+
+/// `fs/logs`: a task's stdout or stderr, `read-logs` or `read-fs`.
 pub async fn fs_logs(
     State(sim): State<Sim>,
-    h: HeaderMap,
+    who: Caller,
     Path(id): Path<String>,
-    axum::extract::Query(q): Q,
-) -> Result<Response, ApiErr> {
-    acl(&sim, &h, false)?;
-    let task = q.get("task").cloned().unwrap_or_default();
+    q: Params,
+) -> Result<Response, ApiError> {
+    let task = q.str("task").to_string();
     if task.is_empty() {
         return Err(err(400, "must provide task name"));
     }
-    let stdout = match q.get("type").map(String::as_str) {
+    let stdout = match q.get("type") {
         Some("stdout") => true,
         Some("stderr") => false,
         _ => return Err(err(400, "must provide log type (stdout/stderr)")),
     };
-    let a = alloc_for_stream(&sim, &id)?;
+    let follow = flag(&q, "follow", false, 400)?;
+    let plain = flag(&q, "plain", false, 400)?;
+    let (offset, from_end) = position(&q, 400)?;
+    let a = alloc_for_client(&sim, &id)?;
+    who.ns_any(&a.namespace, &["read-logs", "read-fs"])?;
     if !a.task_names().contains(&task) {
-        return Err(err(400, &format!("unknown task name {task:?}")));
+        return Err(err(400, format!("unknown task name {task:?}")));
+    }
+    let started = a
+        .task_states
+        .get(&task)
+        .is_some_and(|s| s.started_at.is_set() || s.state != "pending");
+    if !started {
+        return Err(err(
+            404,
+            format!("task {task:?} not started yet. No logs available"),
+        ));
     }
     touch_logs(&sim, &a, &task);
-    let (follow, plain, offset, from_end) = params(&q)?;
     let file = format!(
         "alloc/logs/{task}.{}.0",
         if stdout { "stdout" } else { "stderr" }
@@ -137,44 +167,41 @@ pub async fn fs_logs(
     ))
 }
 
+/// `fs/stream`: any file, followed by default (`follow` defaults to true).
 pub async fn fs_stream(
     State(sim): State<Sim>,
-    h: HeaderMap,
+    who: Caller,
     Path(id): Path<String>,
-    axum::extract::Query(q): Q,
-) -> Result<Response, ApiErr> {
-    acl(&sim, &h, false)?;
-    let path = q.get("path").cloned().unwrap_or_default();
-    if path.is_empty() {
-        return Err(err(400, "must provide a file path"));
-    }
-    // fs/stream has no `follow`: like the agent, it streams until the
-    // client goes away
-    let (_, plain, offset, from_end) = params(&q)?;
-    let follow = true;
+    q: Params,
+) -> Result<Response, ApiError> {
+    let path = file_param(&q)?;
+    let follow = flag(&q, "follow", true, 500)?;
+    let (offset, from_end) = position(&q, 500)?;
+    let plain = false;
     let clean = path.trim_start_matches('/').to_string();
-    let src = if let Some(name) = clean.strip_prefix("alloc/logs/") {
-        let (rest, _) = name
-            .rsplit_once('.')
-            .ok_or_else(|| err(404, "file not found"))?;
-        let (task, stream) = rest
-            .rsplit_once('.')
-            .ok_or_else(|| err(404, "file not found"))?;
-        let a = alloc_for_stream(&sim, &id)?;
-        if !a.task_names().iter().any(|t| t == task) || !matches!(stream, "stdout" | "stderr") {
-            return Err(err(404, &format!("stat {path}: no such file or directory")));
+    let log = clean.strip_prefix("alloc/logs/").and_then(|name| {
+        let (rest, _) = name.rsplit_once('.')?;
+        let (task, stream) = rest.rsplit_once('.')?;
+        matches!(stream, "stdout" | "stderr").then(|| (task.to_string(), stream == "stdout"))
+    });
+    let a = alloc_for_client(&sim, &id)?;
+    who.ns(&a.namespace, "read-fs")?;
+    let src = match log {
+        Some((task, stdout)) if a.task_names().contains(&task) => {
+            touch_logs(&sim, &a, &task);
+            Source::Log {
+                alloc: id.clone(),
+                task,
+                stdout,
+            }
         }
-        touch_logs(&sim, &a, task);
-        Source::Log {
-            alloc: id.clone(),
-            task: task.to_string(),
-            stdout: stream == "stdout",
+        Some(_) => {
+            return Err(err(
+                400,
+                format!("stat {}: no such file or directory", host_path(&id, &path)),
+            ))
         }
-    } else {
-        match fs_entry(&sim, &id, &clean)?.1 {
-            FsEntry::File(b) => Source::Static(b),
-            FsEntry::Dir(_) => return Err(err(400, &format!("file {path:?} is a directory"))),
-        }
+        None => Source::Static(file_bytes(&sim, &who, &id, &clean)?.1),
     };
     Ok(respond(sim, src, clean, follow, plain, offset, from_end))
 }

@@ -2,12 +2,19 @@
 //! the index and stamps the tables it touched; blocking queries wait on a
 //! watch channel until their table passes the index they hold.
 
+mod allocs;
+mod jobs;
+mod nodes;
+
+use crate::acl::AclState;
+use crate::clock::Clock;
+pub use jobs::StoredJob;
 use nomad_model::*;
 use parking_lot::RwLock;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::sync::watch;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,29 +26,10 @@ pub enum Table {
     Deployments,
     Namespaces,
     Summaries,
-}
-
-/// A job as stored: its full spec as JSON (so nothing submitted is lost)
-/// plus every version.
-#[derive(Clone, Debug)]
-pub struct StoredJob {
-    pub spec: Value,
-    pub versions: Vec<Value>,
-}
-
-impl StoredJob {
-    pub fn get_str(&self, k: &str) -> &str {
-        self.spec.get(k).and_then(Value::as_str).unwrap_or("")
-    }
-    pub fn id(&self) -> &str {
-        self.get_str("ID")
-    }
-    pub fn namespace(&self) -> &str {
-        self.get_str("Namespace")
-    }
-    pub fn typed(&self) -> Job {
-        serde_json::from_value(self.spec.clone()).unwrap_or_default()
-    }
+    Acl,
+    Vars,
+    NodePools,
+    Scaling,
 }
 
 /// One task's log files.
@@ -75,19 +63,18 @@ pub struct Cluster {
     pub region: String,
     /// Lines a task's log starts with when first read (`--log-backfill-lines`).
     pub log_backfill: Option<u64>,
+    pub clock: Clock,
+    pub acl: AclState,
+    /// Variables by (namespace, path).
+    pub vars: BTreeMap<(String, String), Value>,
+    pub node_pools: BTreeMap<String, Value>,
+    /// Job sources (`Submission`) by (namespace, job, version).
+    pub submissions: HashMap<(String, String, u64), Value>,
 }
 
 impl Cluster {
     /// A copy for dry runs (plan), without the log buffers.
     pub fn dry_clone(&self) -> Cluster {
-        let logs = HashMap::new();
-        Cluster {
-            logs,
-            ..self.clone_parts()
-        }
-    }
-
-    fn clone_parts(&self) -> Cluster {
         Cluster {
             index: self.index,
             table_index: self.table_index.clone(),
@@ -102,7 +89,22 @@ impl Cluster {
             job_allocs: self.job_allocs.clone(),
             region: self.region.clone(),
             log_backfill: self.log_backfill,
+            clock: self.clock.clone(),
+            acl: self.acl.clone(),
+            vars: BTreeMap::new(),
+            node_pools: self.node_pools.clone(),
+            submissions: HashMap::new(),
         }
+    }
+
+    /// Now, in Unix nanoseconds, on the simulator's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Every namespace name, for wildcard list requests.
+    pub fn namespace_names(&self) -> Vec<String> {
+        self.namespaces.keys().cloned().collect()
     }
 
     /// Bumps the index and stamps the given tables.
@@ -318,11 +320,4 @@ impl Store {
             }
         }
     }
-}
-
-pub fn now_nanos() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
 }
