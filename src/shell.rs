@@ -1,5 +1,6 @@
 //! The top bar: navigation, region and namespace selectors, token status.
 
+use crate::api::client::Identity;
 use crate::api::{use_api, ApiErrorKind};
 use crate::routes::href;
 use leptos::prelude::*;
@@ -103,7 +104,8 @@ pub fn TopBar() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match who.await {
                             None => view! { <span class="token-anon">"Sign in"</span> }.into_any(),
-                            Some(Ok(t)) => view! { <span class="token-ok" title=t.accessor_id.clone()>{t.name.clone()}</span> }.into_any(),
+                            Some(Ok(Identity::AclsDisabled)) => view! { <span class="token-anon">"ACLs off"</span> }.into_any(),
+                            Some(Ok(Identity::Token(t))) => view! { <span class="token-ok" title=t.accessor_id.clone()>{t.name.clone()}</span> }.into_any(),
                             Some(Err(_)) => view! { <span class="token-bad">"Token invalid"</span> }.into_any(),
                         }
                     })}

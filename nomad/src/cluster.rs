@@ -156,6 +156,14 @@ pub struct AclToken {
     pub modify_index: u64,
 }
 
+impl AclToken {
+    /// The built-in token Nomad 2.x answers `token/self` with when ACLs are
+    /// off (`structs.ACLsDisabledToken`).
+    pub fn is_acls_disabled(&self) -> bool {
+        self.accessor_id == "acls-disabled"
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct AclTokenRoleLink {

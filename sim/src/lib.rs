@@ -59,6 +59,11 @@ pub struct Opts {
     /// creates the first management token, once.
     #[arg(long)]
     pub acl_fresh: bool,
+    /// Answer as an agent of this version where versions differ: before
+    /// 1.11, `token/self` with ACLs off is 400 `ACL support disabled`; the
+    /// version shows in `agent/self` and `agent/members`.
+    #[arg(long, default_value = crate::api::operator::VERSION)]
+    pub agent_version: String,
     /// Answer /v1/namespaces with 501 "Nomad Enterprise only endpoint", like OSS agents before 1.0.
     #[arg(long)]
     pub no_namespaces: bool,

@@ -212,17 +212,36 @@ pub fn use_api() -> Api {
     })
 }
 
+/// Who the current token is, as the agent sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Identity {
+    /// ACLs are off: 2.x answers `token/self` with the built-in
+    /// `acls-disabled` token, older agents with 400 `ACL support disabled`.
+    AclsDisabled,
+    Token(nomad_model::AclToken),
+}
+
+/// Reads `token/self` into an [`Identity`], folding both agents' "ACLs
+/// are off" answers into one.
+pub async fn identity(api: Api) -> Result<Identity, super::ApiError> {
+    match api.token_self().await {
+        Ok(t) if t.is_acls_disabled() => Ok(Identity::AclsDisabled),
+        Ok(t) => Ok(Identity::Token(t)),
+        Err(e) if e.kind == super::ApiErrorKind::AclDisabled => Ok(Identity::AclsDisabled),
+        Err(e) => Err(e),
+    }
+}
+
 /// Who the current token is: `None` when browsing anonymously, else the
 /// answer of `/v1/acl/token/self`. Re-read when the token changes.
-pub fn use_token_identity() -> LocalResource<Option<Result<nomad_model::AclToken, super::ApiError>>>
-{
+pub fn use_token_identity() -> LocalResource<Option<Result<Identity, super::ApiError>>> {
     let api = use_api();
     LocalResource::new(move || {
         let t = api.token.get();
         async move {
             match t {
                 None => None,
-                Some(_) => Some(api.token_self().await),
+                Some(_) => Some(identity(api).await),
             }
         }
     })

@@ -23,7 +23,8 @@ test('sign in with an ACL token, see who it is, sign out', async () => {
 
   await page.fill('[data-testid=token-input]', '00000000-0000-4000-8000-000000000000');
   await page.click('[data-testid=token-save]');
-  await page.waitForFunction(() => /ACL token not found/.test(document.querySelector('[data-testid=token-status]')?.textContent || ''));
+  // 2.x answers an unknown secret with 403 Permission denied
+  await page.waitForFunction(() => /did not accept this token.*Permission denied/s.test(document.querySelector('[data-testid=token-status]')?.textContent || ''));
 
   await page.fill('[data-testid=token-input]', READONLY);
   await page.click('[data-testid=token-save]');
@@ -42,6 +43,22 @@ test('sign in with an ACL token, see who it is, sign out', async () => {
   assert.equal(await page.evaluate(() => localStorage.getItem('yurt.token')), null);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('ACLs off: both the 2.x token/self answer and the older 400 say no token is needed', async () => {
+  for (const args of [[], ['--agent-version', '1.10.5']]) {
+    const open = await startSim(args);
+    const errors = [];
+    const page = await newPage(browser, errors);
+    await page.goto(`${open.ui}/settings/tokens`);
+    await page.fill('[data-testid=token-input]', READONLY);
+    await page.click('[data-testid=token-save]');
+    await page.waitForFunction(() => /ACLs are disabled/.test(document.querySelector('[data-testid=token-status]')?.textContent || ''));
+    assert.match(await page.textContent('[data-testid=token-link]'), /ACLs off/, `top bar with ${args.join(' ') || '2.x'}`);
+    open.stop();
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
 });
 
 test('agents without namespaces (501) hide the namespace selector', async () => {

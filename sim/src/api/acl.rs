@@ -64,6 +64,13 @@ fn token_json(t: &Token) -> Value {
     v
 }
 
+/// Whether a `major.minor[.patch]` version is older than `(major, minor)`.
+fn version_before(v: &str, than: (u64, u64)) -> bool {
+    let mut it = v.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+    let (major, minor) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
+    (major, minor) < than
+}
+
 fn builtin(accessor: &str, name: &str, policies: Option<Vec<String>>) -> Token {
     Token {
         accessor_id: accessor.into(),
@@ -85,6 +92,11 @@ async fn token_self(State(sim): State<Sim>, parts: Parts) -> R {
         (c.acl.clone(), t)
     });
     if !acl.enabled {
+        // `ACL.WhoAmI` answers `token/self` from 1.11.0; before, the
+        // handler went through `ACL.GetToken`, which refuses with ACLs off.
+        if version_before(&sim.opts.agent_version, (1, 11)) {
+            return Err(disabled());
+        }
         let t = builtin("acls-disabled", "ACLs disabled token", None);
         return Ok(json_index(&token_json(&t), 0));
     }

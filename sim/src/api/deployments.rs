@@ -36,12 +36,18 @@ async fn list_deployments(State(sim): State<Sim>, who: Caller, q: Params) -> R {
     let scope = sim
         .store
         .read(|c| who.list_scope(&q, "read-job", &c.namespace_names()))?;
+    let filter = q.filter()?;
     let idx = block(&sim, &[Table::Deployments], &q).await?;
     let prefix = q.prefix();
     let v = sim.store.read(|c| {
         c.deployments
             .values()
             .filter(|d| scope.matches(&d.namespace) && d.id.starts_with(prefix))
+            .filter(|d| {
+                filter
+                    .as_ref()
+                    .is_none_or(|f| f.keeps(&serde_json::to_value(d).unwrap_or_default()))
+            })
             .cloned()
             .collect::<Vec<_>>()
     });

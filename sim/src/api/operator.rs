@@ -91,7 +91,7 @@ fn member(sim: &Sim) -> Value {
         "Status": "alive", "ProtocolMin": 1, "ProtocolMax": 5, "ProtocolCur": 2,
         "DelegateMin": 2, "DelegateMax": 5, "DelegateCur": 4,
         "Tags": {
-            "bootstrap": "1", "build": VERSION, "dc": "dc1", "expect": "1", "id": SERVER_ID,
+            "bootstrap": "1", "build": sim.opts.agent_version, "dc": "dc1", "expect": "1", "id": SERVER_ID,
             "port": "4647", "raft_vsn": "3", "region": region, "revision": "nomad-sim",
             "role": "nomad", "rpc_addr": "127.0.0.1", "vsn": "1",
         },
@@ -106,7 +106,7 @@ async fn agent_self(State(sim): State<Sim>, who: Caller) -> R {
             "Region": "global", "Datacenter": "dc1", "NodeName": "nomad-sim",
             "DataDir": "/var/lib/nomad", "LogLevel": "INFO", "BindAddr": "127.0.0.1",
             "Ports": {"HTTP": 4646, "RPC": 4647, "Serf": 4648},
-            "Version": {"Version": VERSION, "VersionPrerelease": "", "VersionMetadata": "", "Revision": "nomad-sim", "BuildDate": "2026-01-01T00:00:00Z"},
+            "Version": {"Version": sim.opts.agent_version, "VersionPrerelease": "", "VersionMetadata": "", "Revision": "nomad-sim", "BuildDate": "2026-01-01T00:00:00Z"},
             "ACL": {"Enabled": sim.store.read(|c| c.acl.enabled), "ReplicationToken": "<redacted>"},
             "Server": {"Enabled": true, "BootstrapExpect": 1},
             "Client": {"Enabled": false},

@@ -61,16 +61,18 @@ fn registrations(c: &Cluster, a: &Allocation) -> Vec<Value> {
         .into_iter()
         .map(|(task, s)| {
             let label = s["PortLabel"].as_str().unwrap_or("");
-            let (ip, port) = a
-                .networks()
-                .iter()
-                .find_map(|n| {
+            let shared = a.allocated_resources.as_ref().and_then(|r| r.shared.as_ref());
+            let mapped = shared
+                .and_then(|sh| sh.ports.iter().find(|p| p.label == label))
+                .map(|p| (p.host_ip.clone(), p.value));
+            let (ip, port) = mapped
+                .or_else(|| a.networks().iter().find_map(|n| {
                     n.dynamic_ports
                         .iter()
                         .chain(&n.reserved_ports)
                         .find(|p| p.label == label)
                         .map(|p| (n.ip.clone(), p.value))
-                })
+                }))
                 .unwrap_or_default();
             let name = s["Name"].as_str().unwrap_or("");
             let owner = if task.is_empty() {

@@ -1,7 +1,9 @@
 //! In-process harness: the whole app driven through `tower::ServiceExt::
 //! oneshot`, no sockets, on a frozen clock. Each test file is its own
 //! binary and uses what it needs.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
+
+pub mod process;
 
 use axum::body::Body;
 use axum::http::{Method, Request};
@@ -61,11 +63,15 @@ impl H {
                 .chain(args.iter().copied()),
         );
         let sim = Sim::with_clock(opts, Clock::frozen(T0));
-        H {
+        let h = H {
             app: app(sim.clone()),
             sim,
             token: None,
-        }
+        };
+        // Let the seeded cluster start its tasks, as it would be a few
+        // seconds after an agent starts.
+        h.ticks(10);
+        h
     }
 
     pub fn with_token(mut self, t: &str) -> H {

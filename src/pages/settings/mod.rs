@@ -1,5 +1,6 @@
 //! ACL token: paste a secret, see who it is, sign out.
 
+use crate::api::client::Identity;
 use crate::api::{use_api, ApiErrorKind};
 use crate::components::*;
 use leptos::prelude::*;
@@ -24,7 +25,7 @@ pub fn TokensPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match who.await {
                         None => view! { <p data-testid="token-status">"You are browsing anonymously. Paste an ACL token's secret ID to sign in."</p> }.into_any(),
-                        Some(Ok(t)) => view! {
+                        Some(Ok(Identity::Token(t))) => view! {
                             <div data-testid="token-status" class="token-info">
                                 <p>"Signed in as " <strong data-testid="token-name">{t.name.clone()}</strong></p>
                                 <Facts>
@@ -36,8 +37,16 @@ pub fn TokensPage() -> impl IntoView {
                                 </Facts>
                             </div>
                         }.into_any(),
-                        Some(Err(e)) if e.kind == ApiErrorKind::AclDisabled => view! {
+                        Some(Ok(Identity::AclsDisabled)) => view! {
                             <p data-testid="token-status">"ACLs are disabled on this cluster: no token is needed. Yurt will still send the one you saved."</p>
+                        }.into_any(),
+                        // 2.x refuses an unknown secret with `Permission denied`,
+                        // older agents with `ACL token not found`.
+                        Some(Err(e)) if matches!(e.kind, ApiErrorKind::Forbidden | ApiErrorKind::TokenNotFound | ApiErrorKind::TokenExpired) => view! {
+                            <div data-testid="token-status" class="token-info">
+                                <p><strong>"The agent did not accept this token."</strong>" It may be mistyped, deleted or expired."</p>
+                                <p class="muted small">{format!("The agent answered: {}", e.message)}</p>
+                            </div>
                         }.into_any(),
                         Some(Err(e)) => view! { <div data-testid="token-status"><ErrorPanel error=e/></div> }.into_any(),
                     }
