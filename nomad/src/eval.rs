@@ -214,6 +214,25 @@ impl Deployment {
                 .values()
                 .any(|g| g.desired_canaries > 0 && !g.promoted)
     }
+
+    /// Healthy and wanted canaries over the groups awaiting promotion, or
+    /// `None` when none await it. Nomad refuses a promotion until every
+    /// such group has all its canaries healthy.
+    pub fn canary_health(&self) -> Option<(i64, i64)> {
+        let waiting: Vec<_> = self
+            .task_groups
+            .values()
+            .filter(|g| g.desired_canaries > 0 && !g.promoted)
+            .collect();
+        (!waiting.is_empty()).then(|| {
+            waiting.iter().fold((0, 0), |(h, w), g| {
+                (
+                    h + g.healthy_allocs.min(g.desired_canaries),
+                    w + g.desired_canaries,
+                )
+            })
+        })
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]

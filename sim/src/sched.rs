@@ -45,6 +45,8 @@ pub struct RegisterOutcome {
     pub eval_id: String,
     pub eval_index: u64,
     pub job_modify_index: u64,
+    /// Whether a new version was written (an unchanged spec only evaluates).
+    pub changed: bool,
 }
 
 /// Registers (creates or updates) a job: stores a new version when the spec
@@ -55,41 +57,47 @@ pub fn register(
     spec: Value,
     triggered_by: &str,
 ) -> RegisterOutcome {
-    let (ns, id, idx) = store_version(c, spec);
+    let (ns, id, idx, changed) = store_version(c, spec);
     let out = evaluate(c, rng, &ns, &id, triggered_by);
     RegisterOutcome {
         eval_id: out.0,
         eval_index: out.1,
         job_modify_index: idx,
+        changed,
     }
 }
 
 /// Upserts a job as the state store does (`upsertJobImpl`): canonicalised,
-/// a new version when its spec changed, the last six versions kept.
-/// Returns its namespace, ID and the job modify index.
-pub fn store_version(c: &mut Cluster, mut spec: Value) -> (String, String, u64) {
+/// a new version when its spec changed (not tagged, not stable), the last
+/// six versions kept; an unchanged spec leaves the job as it is
+/// (`doRegister` only evaluates). Returns its namespace, ID, job modify
+/// index and whether it changed.
+pub fn store_version(c: &mut Cluster, mut spec: Value) -> (String, String, u64, bool) {
     let region = c.region.clone();
     crate::canon::canonicalize_job(&mut spec, &region);
     let ns = spec["Namespace"].as_str().unwrap_or("default").to_string();
     let id = spec["ID"].as_str().unwrap_or("").to_string();
     let key = (ns.clone(), id.clone());
+    if let Some(prev) = c.jobs.get(&key) {
+        if strip_meta(&prev.spec) == strip_meta(&spec) {
+            let jmi = prev.spec["JobModifyIndex"].as_u64().unwrap_or(0);
+            return (ns, id, jmi, false);
+        }
+    }
     let now = c.now();
     let idx = c.bump(&[Table::Jobs, Table::Summaries]);
     let (version, create_index, mut versions) = match c.jobs.get(&key) {
-        Some(prev) => {
-            let pv = prev.spec["Version"].as_u64().unwrap_or(0);
-            let changed = strip_meta(&prev.spec) != strip_meta(&spec);
-            (
-                if changed { pv + 1 } else { pv },
-                prev.spec["CreateIndex"].as_u64().unwrap_or(idx),
-                prev.versions.clone(),
-            )
-        }
+        Some(prev) => (
+            prev.spec["Version"].as_u64().unwrap_or(0) + 1,
+            prev.spec["CreateIndex"].as_u64().unwrap_or(idx),
+            prev.versions.clone(),
+        ),
         None => (0, idx, vec![]),
     };
     if let Some(o) = spec.as_object_mut() {
         o.insert("Version".into(), json!(version));
         o.insert("Stable".into(), json!(false));
+        o.insert("VersionTag".into(), Value::Null);
         o.insert("SubmitTime".into(), json!(now));
         o.insert("CreateIndex".into(), json!(create_index));
         o.insert("ModifyIndex".into(), json!(idx));
@@ -101,7 +109,7 @@ pub fn store_version(c: &mut Cluster, mut spec: Value) -> (String, String, u64) 
     versions.insert(0, spec.clone());
     versions.truncate(6);
     c.jobs.insert(key, StoredJob { spec, versions });
-    (ns, id, idx)
+    (ns, id, idx, true)
 }
 
 fn strip_meta(v: &Value) -> Value {
@@ -136,7 +144,6 @@ pub fn evaluate(
         Table::Evals,
         Table::Allocs,
         Table::Summaries,
-        Table::Jobs,
         Table::Deployments,
     ]);
     let now = c.now();
@@ -179,10 +186,18 @@ pub fn evaluate(
     }
     let eid = eval.id.clone();
     c.evals.insert(eid.clone(), eval);
+    // The job row changes only when its status does (`setJobStatus`).
     let status = c.derive_job_status(ns, id);
+    let mut status_changed = false;
     if let Some(j) = c.jobs.get_mut(&(ns.to_string(), id.to_string())) {
-        j.spec["Status"] = json!(status);
-        j.spec["ModifyIndex"] = json!(idx);
+        if j.spec["Status"] != status {
+            j.spec["Status"] = json!(status);
+            j.spec["ModifyIndex"] = json!(idx);
+            status_changed = true;
+        }
+    }
+    if status_changed {
+        c.table_index.insert(Table::Jobs, idx);
     }
     c.recompute_summary(ns, id);
     (eid, idx)
@@ -909,8 +924,9 @@ pub fn tick(c: &mut Cluster, rng: &mut ChaCha8Rng) -> bool {
                     changed = true;
                 }
                 ("running", _)
-                    if (matches!(job_type.as_str(), "batch" | "sysbatch") && since >= runtime)
-                        || (beh == "crash" && since >= runtime) =>
+                    if since >= runtime
+                        && (matches!(job_type.as_str(), "batch" | "sysbatch")
+                            || beh == "crash") =>
                 {
                     let code = if beh == "crash" { 137 } else { 0 };
                     st.events.push(TaskEvent {

@@ -164,6 +164,18 @@ async fn a_tokens_policies_decide_every_answer() {
         )
         .await;
     assert_eq!(r.err(), (403, "Permission denied".into()));
+    // an allocation the token may not read is answered as unknown (Alloc.GetAlloc)
+    let batch = h
+        .get_as("/v1/allocations?namespace=batch", MANAGEMENT_SECRET)
+        .await
+        .json();
+    let bid = batch[0]["ID"].as_str().unwrap();
+    assert_eq!(
+        h.get_as(&format!("/v1/allocation/{bid}"), &reader)
+            .await
+            .err(),
+        (500, format!("Unknown allocation {bid:?}"))
+    );
     // an unknown secret fails authentication (nomad/auth/auth.go)
     let r = h
         .get_as("/v1/jobs", "00000000-0000-0000-0000-000000000000")

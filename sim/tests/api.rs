@@ -188,7 +188,7 @@ async fn scale_status_and_searches() {
         .as_ref()
         .unwrap()
         .iter()
-        .any(|m| m.id == "api-gateway" && m.scope == ["default"]));
+        .any(|m| m.id == "api-gateway" && m.scope == ["default", "api-gateway"]));
     assert!(r.matches["allocs"]
         .as_ref()
         .unwrap()

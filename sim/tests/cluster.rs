@@ -436,3 +436,32 @@ async fn query_strings_and_routes_follow_the_agent() {
         "reverse is compared with \"true\" alone"
     );
 }
+
+// nomad/state/paginator: an object the expression cannot be evaluated
+// against ends the page with a 400.
+#[tokio::test]
+async fn filter_evaluation_errors_fail_the_list() {
+    let h = H::new(&[]);
+    let r = h
+        .get("/v1/jobs?filter=TaskGroups.Name%20%3D%3D%20%22x%22")
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text().starts_with("failed to read result page: "),
+        "{}",
+        r.text()
+    );
+}
+
+// ACL.ListAuthMethods needs no token; Nomad's own sign-in page loads it.
+#[tokio::test]
+async fn auth_methods_and_roles_are_empty_lists() {
+    let h = H::new(&["--acl"]);
+    assert_eq!(h.get("/v1/acl/auth-methods").await.text(), "[]");
+    assert_eq!(h.get("/v1/acl/roles").await.text(), "[]");
+    assert_eq!(
+        H::new(&[]).get("/v1/acl/auth-methods").await.err(),
+        (400, "ACL support disabled".into())
+    );
+    assert_eq!(h.get("/v1/volumes?type=csi").await.text(), "[]");
+}

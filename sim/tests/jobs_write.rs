@@ -166,7 +166,10 @@ async fn register_errors_match_the_agent() {
     b["Job"]["Namespace"] = json!("nope");
     assert_eq!(
         h.post("/v1/jobs", b).await.err(),
-        (500, "job \"x\" is in nonexistent namespace \"nope\"".into())
+        (
+            500,
+            "1 error occurred:\n\t* job \"x\" is in nonexistent namespace \"nope\"\n\n".into()
+        )
     );
     // validate answers 200 with the problems (Job.Validate)
     let r = h
@@ -325,7 +328,7 @@ async fn refused_writes_leave_the_index_alone() {
     let r = h
         .post(
             "/v1/job/web-frontend/stable",
-            json!({"JobVersion": 99, "Stable": true}),
+            json!({"JobID": "web-frontend", "JobVersion": 99, "Stable": true}),
         )
         .await;
     assert_eq!(
@@ -354,4 +357,119 @@ async fn refused_writes_leave_the_index_alone() {
         .await;
     assert_eq!(r.err(), (500, "node not found".into()));
     assert_eq!(h.sim.store.read(|c| c.index), before);
+}
+
+// api/jobs.go registers with PUT; nomad/job_endpoint.go doRegister only
+// evaluates an unchanged spec; Scale writes a version (jobScaleAction).
+#[tokio::test]
+async fn put_registers_unchanged_specs_only_evaluate_and_scale_writes_a_version() {
+    let h = H::new(&[]);
+    let r = h.put("/v1/jobs", job("u", 1)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let jmi = r.json()["JobModifyIndex"].as_u64().unwrap();
+    assert_eq!(
+        r.index(),
+        r.json()["Index"].as_u64().unwrap(),
+        "writes carry X-Nomad-Index"
+    );
+    let again = h.put("/v1/jobs", job("u", 1)).await.json();
+    assert_eq!(
+        again["JobModifyIndex"].as_u64().unwrap(),
+        jmi,
+        "nothing changed"
+    );
+    assert_eq!(h.get("/v1/job/u").await.json()["Version"], 0);
+    let r = h
+        .post(
+            "/v1/job/u/scale",
+            json!({"Count": 3, "Target": {"Group": "g"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let j = h.get("/v1/job/u").await.json();
+    assert_eq!(
+        (j["Version"].clone(), j["TaskGroups"][0]["Count"].clone()),
+        (json!(1), json!(3))
+    );
+    let evals = h.get("/v1/job/u/evaluations").await.json();
+    assert!(evals
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["TriggeredBy"] == "job-scaling"));
+    let r = h
+        .post(
+            "/v1/job/u/scale",
+            json!({"Count": 1, "Target": {"Job": "other", "Group": "g"}}),
+        )
+        .await;
+    assert_eq!(r.err(), (400, "job ID in payload did not match URL".into()));
+    let e = h.post("/v1/job/u/evaluate", json!({})).await.json();
+    let ev = h
+        .get(&format!("/v1/evaluation/{}", e["EvalID"].as_str().unwrap()))
+        .await
+        .json();
+    assert_eq!(ev["TriggeredBy"], "job-register");
+}
+
+// nomad/job_endpoint.go Revert: the new version is neither tagged nor stable.
+#[tokio::test]
+async fn revert_clears_the_tag_and_stable_flag_of_the_copy() {
+    let h = H::new(&[]);
+    h.post("/v1/jobs", job("r", 1)).await;
+    h.post("/v1/jobs", job("r", 2)).await;
+    h.put("/v1/job/r/versions/first/tag", json!({"Version": 0}))
+        .await;
+    h.post(
+        "/v1/job/r/stable",
+        json!({"JobID": "r", "JobVersion": 0, "Stable": true}),
+    )
+    .await;
+    let r = h
+        .post("/v1/job/r/revert", json!({"JobID": "r", "JobVersion": 0}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = h.get("/v1/job/r/versions").await.json();
+    assert_eq!(v["Versions"][0]["Version"], 2);
+    assert!(v["Versions"][0]["VersionTag"].is_null());
+    assert_eq!(v["Versions"][0]["Stable"], false);
+    assert_eq!(
+        h.post("/v1/job/r/revert", json!({"JobVersion": 0}))
+            .await
+            .err(),
+        (400, "JobID must be specified".into())
+    );
+}
+
+// nomad/rpc.go blockingRPC: a query waits on the index it reports, so
+// marking an old version stable wakes a watcher of /versions.
+#[tokio::test]
+async fn blocking_queries_wait_on_the_index_they_report() {
+    let h = H::new(&[]);
+    h.post("/v1/jobs", job("b", 1)).await;
+    h.post("/v1/jobs", job("b", 2)).await;
+    let first = h.get("/v1/job/b/versions").await;
+    let idx = first.index();
+    // unrelated writes do not answer the blocked query...
+    h.ticks(3);
+    let path = format!("/v1/job/b/versions?index={idx}&wait=50ms");
+    let r = h.get(&path).await;
+    assert_eq!(r.index(), idx, "timed out unchanged");
+    // ...a change to one of its versions does
+    h.post(
+        "/v1/job/b/stable",
+        json!({"JobID": "b", "JobVersion": 0, "Stable": true}),
+    )
+    .await;
+    let r = h
+        .get(&format!("/v1/job/b/versions?index={idx}&wait=5s"))
+        .await;
+    assert!(r.index() > idx);
+    assert_eq!(r.json()["Versions"][1]["Stable"], true);
+    let j = h.get("/v1/job/b").await;
+    assert_eq!(
+        j.index(),
+        j.json()["ModifyIndex"].as_u64().unwrap(),
+        "an object reports its own index"
+    );
 }

@@ -119,8 +119,8 @@ impl Api {
         abort: Option<&web_sys::AbortSignal>,
     ) -> Result<(T, u64), ApiError> {
         let (body, index) = self.get_raw(path, query, abort).await?;
-        let v =
-            nomad_model::decode_json(&body).map_err(|e| ApiError::decode(e.to_string(), path))?;
+        let v = nomad_model::decode_json(or_null(&body))
+            .map_err(|e| ApiError::decode(e.to_string(), path))?;
         Ok((v, index))
     }
 
@@ -171,12 +171,7 @@ impl Api {
         let resp = req.send().await.map_err(|e| Self::net_err(e, path))?;
         let resp = Self::check(resp, path).await?;
         let bytes = resp.binary().await.map_err(|e| Self::net_err(e, path))?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"null"
-        } else {
-            &bytes
-        };
-        nomad_model::decode_json(bytes).map_err(|e| ApiError::decode(e.to_string(), path))
+        nomad_model::decode_json(or_null(&bytes)).map_err(|e| ApiError::decode(e.to_string(), path))
     }
 
     /// Opens a streaming GET and returns a chunk reader over its body.
@@ -195,6 +190,15 @@ impl Api {
             .ok_or_else(|| ApiError::network("the response has no body", path))?;
         interop::StreamReader::new(&body)
             .ok_or_else(|| ApiError::network("cannot read the response stream", path))
+    }
+}
+
+/// An empty body (the agent answers some calls with none) reads as `null`.
+fn or_null(body: &[u8]) -> &[u8] {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
     }
 }
 

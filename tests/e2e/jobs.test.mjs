@@ -161,6 +161,9 @@ test('canary deployment is promoted from the UI; placement failures are explaine
   const own = await startSim();
   await page.goto(`${own.ui}/jobs/default/api-gateway`);
   await page.waitForSelector('[data-action=promote]', { timeout: 20000 });
+  // Nomad refuses a promotion until the canary is healthy; the button waits too
+  await page.waitForSelector('[data-action=promote]:not([disabled])', { timeout: 20000 });
+  assert.match(await text(page, '[data-testid=canary-health]'), /1\/1 canaries healthy/);
   await shot(page, 'job-deployment');
   await page.click('[data-action=promote]');
   await page.waitForSelector('[data-testid=deployment-result]');

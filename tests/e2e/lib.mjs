@@ -10,6 +10,11 @@ import { chromium } from 'playwright-core';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCREENSHOTS = join(root, 'tests', 'e2e', 'screenshots');
 
+// Every sim a test file starts is killed when the file's process ends, so a
+// test that fails before its own `stop()` cannot keep the run waiting.
+const started = new Set();
+process.on('exit', () => { for (const c of started) c.kill('SIGKILL'); });
+
 export async function startSim(args = []) {
   const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || root, '.cache', 'yurt', 'target');
   const bin = process.env.YURT_SIM_BIN || join(target, 'debug', 'nomad-sim');
@@ -26,6 +31,11 @@ export async function startSim(args = []) {
     child.on('exit', (code) => reject(new Error(`nomad-sim exited with ${code}`)));
   });
   child.stdout.resume();
+  started.add(child);
+  // Nothing of the child keeps the test process alive.
+  child.unref();
+  child.stdout.unref?.();
+  child.on('exit', () => started.delete(child));
   return { url, ui: `${url}/ui`, stop: () => child.kill('SIGKILL'), child };
 }
 

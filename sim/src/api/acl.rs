@@ -31,6 +31,8 @@ pub fn routes() -> Router<Sim> {
                 .delete(delete_token),
         )
         .route("/v1/acl/policies", get(list_policies))
+        .route("/v1/acl/auth-methods", get(empty_list))
+        .route("/v1/acl/roles", get(empty_list))
         .route(
             "/v1/acl/policy/{name}",
             get(read_policy)
@@ -53,15 +55,34 @@ fn enabled(sim: &Sim) -> ApiResult<()> {
     }
 }
 
-/// `ACLToken.MarshalJSON`: `ExpirationTTL` as a duration string.
+/// `ACLToken.MarshalJSON`: `ExpirationTTL` as Go's `Duration.String`.
 fn token_json(t: &Token) -> Value {
     let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
     v["ExpirationTTL"] = json!(if t.expiration_ttl == 0 {
         String::new()
     } else {
-        format!("{}s", t.expiration_ttl / 1_000_000_000)
+        go_duration(t.expiration_ttl)
     });
     v
+}
+
+/// Go's `time.Duration.String` for whole seconds and more (`1h0m0s`).
+fn go_duration(nanos: i64) -> String {
+    let secs = nanos / 1_000_000_000;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, _) => format!("{m}m{s}s"),
+        _ => format!("{h}h{m}m{s}s"),
+    }
+}
+
+/// Auth methods and roles: none configured (`ACL.ListAuthMethods` needs no
+/// token; Nomad's own sign-in page loads them).
+async fn empty_list(State(sim): State<Sim>) -> R {
+    enabled(&sim)?;
+    let idx = sim.store.read(|c| c.table(Table::Acl));
+    Ok(json_index(&Vec::<Value>::new(), idx))
 }
 
 /// Whether a `major.minor[.patch]` version is older than `(major, minor)`.

@@ -2,7 +2,9 @@
 //! create index, filtered, with `resources` and `task_states` fields), one
 //! allocation, and stop.
 
-use super::http::{block, err, json, json_index, page, paged, Params, R};
+use super::http::{
+    block, block_on, err, json_index, json_write, page, paged, FilterPass, Params, R,
+};
 use crate::acl::Caller;
 use crate::sched;
 use crate::state::Table;
@@ -45,8 +47,9 @@ async fn list_allocs(State(sim): State<Sim>, who: Caller, q: Params) -> R {
         .store
         .read(|c| who.list_scope(&q, "read-job", &c.namespace_names()))?;
     let resources = q.bool("resources")?;
-    let task_states = q.get("task_states").is_none() || q.bool("task_states")?;
-    let filter = q.filter()?;
+    // Absent or empty is the default (task states included).
+    let task_states = q.str("task_states").is_empty() || q.bool("task_states")?;
+    let filter = FilterPass::new(q.filter()?, 400);
     let per_page = q.per_page()?;
     let reverse = q.reverse();
     let idx = block(&sim, &[Table::Allocs], &q).await?;
@@ -57,18 +60,14 @@ async fn list_allocs(State(sim): State<Sim>, who: Caller, q: Params) -> R {
         let (i, id) = t.split_once('.')?;
         Some((i.parse().ok()?, id.to_string()))
     });
-    let (bytes, next) = sim
+    let (bytes, next, filtered) = sim
         .store
         .read_off(move |c| {
             let mut v: Vec<&Allocation> = c
                 .allocs
                 .values()
                 .filter(|a| scope.matches(&a.namespace) && a.id.starts_with(&prefix))
-                .filter(|a| {
-                    filter.as_ref().is_none_or(|f| {
-                        f.keeps(&serde_json::to_value(alloc_stub(a)).unwrap_or(Value::Null))
-                    })
-                })
+                .filter(|a| filter.keep_with(|| serde_json::to_value(a).unwrap_or(Value::Null)))
                 .collect();
             let mut next = None;
             if per_page.is_some() || start.is_some() || reverse {
@@ -98,15 +97,22 @@ async fn list_allocs(State(sim): State<Sim>, who: Caller, q: Params) -> R {
                     j
                 })
                 .collect::<Vec<_>>();
-            (serde_json::to_vec(&v), next)
+            (serde_json::to_vec(&v), next, filter.finish())
         })
         .await;
+    filtered?;
     paged(bytes, idx, next)
 }
 
 /// One allocation with the job version it runs embedded.
 async fn read_alloc(State(sim): State<Sim>, who: Caller, Path(id): Path<String>, q: Params) -> R {
-    let idx = block(&sim, &[Table::Allocs], &q).await?;
+    let idx = block_on(&sim, &q, |c| {
+        c.allocs
+            .get(&id)
+            .map(|a| a.modify_index)
+            .unwrap_or_else(|| c.table(Table::Allocs))
+    })
+    .await?;
     let v = sim
         .store
         .read(|c| {
@@ -121,7 +127,10 @@ async fn read_alloc(State(sim): State<Sim>, who: Caller, Path(id): Path<String>,
             })
         })
         .ok_or_else(|| err(404, "alloc not found"))?;
-    who.ns(&v.namespace, "read-job")?;
+    // A denied read is answered as unknown (`Alloc.GetAlloc`).
+    if !who.allow_ns(&v.namespace, "read-job") {
+        return Err(err(500, format!("Unknown allocation {id:?}")));
+    }
     Ok(json_index(&v, idx))
 }
 
@@ -149,5 +158,5 @@ async fn stop_alloc(State(sim): State<Sim>, who: Caller, Path(id): Path<String>,
         }
         sched::evaluate(c, rng, &a.namespace, &a.job_id, "alloc-stop")
     });
-    Ok(json(&json!({"EvalID": eval_id, "Index": idx})))
+    Ok(json_write(&json!({"EvalID": eval_id, "Index": idx}), idx))
 }

@@ -9,11 +9,11 @@ use crate::state::Table;
 use crate::Sim;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use nomad_model::*;
 use serde::Deserialize;
-use serde_json::Value;
 
 pub fn routes() -> Router<Sim> {
     Router::new()
@@ -25,7 +25,7 @@ pub fn routes() -> Router<Sim> {
         )
         .route(
             "/v1/client/allocation/{id}/restart",
-            post(alloc_restart).put(alloc_restart),
+            axum::routing::any(alloc_restart),
         )
         .route(
             "/v1/client/allocation/{id}/signal",
@@ -190,9 +190,12 @@ async fn alloc_stats(State(sim): State<Sim>, who: Caller, Path(id): Path<String>
 
 async fn alloc_gc(State(sim): State<Sim>, who: Caller, Path(id): Path<String>) -> R {
     let a = alloc_for_client(&sim, &id)?;
-    who.ns(&a.namespace, "submit-job")?;
+    who.ns_any(&a.namespace, &["submit-job", "gc-allocation"])?;
     if !a.is_terminal() {
-        return Err(err(500, "rpc error: Allocation is not terminal"));
+        return Err(err(
+            500,
+            "No such allocation on client, or allocation not eligible for GC",
+        ));
     }
     sim.store.write(|c| {
         c.remove_alloc(&id);
@@ -200,7 +203,8 @@ async fn alloc_gc(State(sim): State<Sim>, who: Caller, Path(id): Path<String>) -
         c.bump(&[Table::Allocs, Table::Summaries]);
         c.recompute_summary(&a.namespace, &a.job_id);
     });
-    Ok(json_index(&Value::Null, 0))
+    // `allocGC` returns nothing: 200 with an empty body.
+    Ok(axum::http::StatusCode::OK.into_response())
 }
 
 async fn client_gc(State(sim): State<Sim>, who: Caller, q: Params) -> R {
@@ -225,7 +229,7 @@ async fn client_gc(State(sim): State<Sim>, who: Caller, q: Params) -> R {
         }
         Ok(())
     })?;
-    Ok(json_index(&Value::Null, 0))
+    Ok(axum::http::StatusCode::OK.into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -243,10 +247,12 @@ async fn alloc_restart(
     Path(id): Path<String>,
     body: Bytes,
 ) -> R {
+    // Decoded with `json.Decoder`: an empty body is fine, bad JSON is the
+    // raw (uncoded, so 500) decoder error.
     let req: RestartRequest = if body.iter().all(u8::is_ascii_whitespace) {
         RestartRequest::default()
     } else {
-        JsonBody::decode(&body)?
+        JsonBody::decode(&body).map_err(|e| err(500, e.text))?
     };
     let a = alloc_for_client(&sim, &id)?;
     who.ns(&a.namespace, "alloc-lifecycle")?;

@@ -4,7 +4,7 @@
 //! The RPC errors are uncoded, so the agent answers them with 500.
 
 use super::allocations::alloc_stub;
-use super::http::{block, err, json, json_index, JsonBody, Params, R};
+use super::http::{block, block_on, err, json_index, json_write, FilterPass, JsonBody, Params, R};
 use crate::acl::Caller;
 use crate::error::ApiResult;
 use crate::sched;
@@ -36,21 +36,18 @@ async fn list_deployments(State(sim): State<Sim>, who: Caller, q: Params) -> R {
     let scope = sim
         .store
         .read(|c| who.list_scope(&q, "read-job", &c.namespace_names()))?;
-    let filter = q.filter()?;
+    let filter = FilterPass::new(q.filter()?, 400);
     let idx = block(&sim, &[Table::Deployments], &q).await?;
     let prefix = q.prefix();
     let v = sim.store.read(|c| {
         c.deployments
             .values()
             .filter(|d| scope.matches(&d.namespace) && d.id.starts_with(prefix))
-            .filter(|d| {
-                filter
-                    .as_ref()
-                    .is_none_or(|f| f.keeps(&serde_json::to_value(d).unwrap_or_default()))
-            })
+            .filter(|d| filter.keep_with(|| serde_json::to_value(d).unwrap_or_default()))
             .cloned()
             .collect::<Vec<_>>()
     });
+    filter.finish()?;
     Ok(json_index(&v, idx))
 }
 
@@ -60,7 +57,13 @@ async fn read_deployment(
     Path(id): Path<String>,
     q: Params,
 ) -> R {
-    let idx = block(&sim, &[Table::Deployments], &q).await?;
+    let idx = block_on(&sim, &q, |c| {
+        c.deployments
+            .get(&id)
+            .map(|d| d.modify_index)
+            .unwrap_or_else(|| c.table(Table::Deployments))
+    })
+    .await?;
     // One in a namespace the token cannot read is answered as missing.
     let v = sim
         .store
@@ -89,12 +92,13 @@ async fn deployment_allocs(
 
 /// `structs.DeploymentUpdateResponse`.
 fn update_response(eval_id: &str, eval_index: u64, idx: u64, reverted: Option<u64>) -> R {
-    let mut r = json(&json!({
-        "EvalID": eval_id, "EvalCreateIndex": eval_index, "DeploymentModifyIndex": idx,
-        "RevertedJobVersion": reverted, "Index": idx,
-    }));
-    r.headers_mut().insert("x-nomad-index", idx.into());
-    Ok(r)
+    Ok(json_write(
+        &json!({
+            "EvalID": eval_id, "EvalCreateIndex": eval_index, "DeploymentModifyIndex": idx,
+            "RevertedJobVersion": reverted, "Index": idx,
+        }),
+        idx,
+    ))
 }
 
 /// The deployment, checked as every watcher write checks it: present,

@@ -3,7 +3,7 @@
 //! count, one evaluation with its related chain, and its allocations.
 
 use super::allocations::alloc_stub;
-use super::http::{block, err, json_index, page, paged, Params, R};
+use super::http::{block, block_on, err, json_index, page, paged, FilterPass, Params, R};
 use crate::acl::Caller;
 use crate::state::{Cluster, Table};
 use crate::Sim;
@@ -56,7 +56,7 @@ async fn list_evals(State(sim): State<Sim>, who: Caller, q: Params) -> R {
     let scope = sim
         .store
         .read(|c| who.list_scope(&q, "read-job", &c.namespace_names()))?;
-    let filter = q.filter()?;
+    let filter = FilterPass::new(q.filter()?, 400);
     let (job, status) = (q.str("job").to_string(), q.str("status").to_string());
     // The legacy filters and an expression cannot be combined
     // (`structs.ErrIncompatibleFiltering`).
@@ -71,7 +71,7 @@ async fn list_evals(State(sim): State<Sim>, who: Caller, q: Params) -> R {
     let prefix = q.prefix().to_string();
     let token = q.next_token().map(str::to_string);
     let idx = block(&sim, &[Table::Evals], &q).await?;
-    let (bytes, next) = sim
+    let (bytes, next, filtered) = sim
         .store
         .read_off(move |c| {
             let mut v: Vec<&Evaluation> = c
@@ -80,7 +80,7 @@ async fn list_evals(State(sim): State<Sim>, who: Caller, q: Params) -> R {
                 .filter(|e| scope.matches(&e.namespace) && e.id.starts_with(&prefix))
                 .filter(|e| job.is_empty() || e.job_id == job)
                 .filter(|e| status.is_empty() || e.status == status)
-                .filter(|e| filter.as_ref().is_none_or(|f| f.keeps(&eval_json(e))))
+                .filter(|e| filter.keep_with(|| serde_json::to_value(e).unwrap_or_default()))
                 .collect();
             // With a prefix the ID index orders (and tokens) the list;
             // otherwise create index, then ID.
@@ -113,9 +113,10 @@ async fn list_evals(State(sim): State<Sim>, who: Caller, q: Params) -> R {
             };
             let (v, next) = page(v, per_page, start, key, tok, reverse);
             let out: Vec<Value> = v.into_iter().map(eval_json).collect();
-            (serde_json::to_vec(&out), next)
+            (serde_json::to_vec(&out), next, filter.finish())
         })
         .await;
+    filtered?;
     paged(bytes, idx, next)
 }
 
@@ -123,16 +124,17 @@ async fn count_evals(State(sim): State<Sim>, who: Caller, q: Params) -> R {
     let scope = sim
         .store
         .read(|c| who.list_scope(&q, "read-job", &c.namespace_names()))?;
-    let filter = q.filter().map_err(|e| err(500, e.text))?;
+    let filter = FilterPass::new(q.filter().map_err(|e| err(500, e.text))?, 500);
     let idx = block(&sim, &[Table::Evals], &q).await?;
     let prefix = q.prefix();
     let n = sim.store.read(|c| {
         c.evals
             .values()
             .filter(|e| scope.matches(&e.namespace) && e.id.starts_with(prefix))
-            .filter(|e| filter.as_ref().is_none_or(|f| f.keeps(&eval_json(e))))
+            .filter(|e| filter.keep_with(|| serde_json::to_value(e).unwrap_or_default()))
             .count()
     });
+    filter.finish()?;
     Ok(json_index(
         &json!({"Count": n, "Index": idx, "KnownLeader": true, "LastContact": 0, "NextToken": ""}),
         idx,
@@ -172,7 +174,13 @@ fn related(c: &Cluster, id: &str) -> Vec<Value> {
 }
 
 async fn read_eval(State(sim): State<Sim>, who: Caller, Path(id): Path<String>, q: Params) -> R {
-    let idx = block(&sim, &[Table::Evals], &q).await?;
+    let idx = block_on(&sim, &q, |c| {
+        c.evals
+            .get(&id)
+            .map(|e| e.modify_index)
+            .unwrap_or_else(|| c.table(Table::Evals))
+    })
+    .await?;
     let want_related = q.get("related") == Some("true");
     let (e, rel) = sim
         .store

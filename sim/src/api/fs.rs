@@ -204,7 +204,12 @@ fn int_param(q: &Params, k: &str) -> ApiResult<i64> {
 async fn fs_readat(State(sim): State<Sim>, who: Caller, Path(id): Path<String>, q: Params) -> R {
     let path = file_param(&q)?;
     let offset = int_param(&q, "offset")?.max(0) as usize;
-    let limit = int_param(&q, "limit")?;
+    // `limit` is optional: 0 reads to the end.
+    let limit = if q.str("limit").is_empty() {
+        0
+    } else {
+        int_param(&q, "limit")?
+    };
     let (_, b) = file_bytes(&sim, &who, &id, &path)?;
     let start = offset.min(b.len());
     let end = if limit <= 0 {

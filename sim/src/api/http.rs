@@ -211,7 +211,7 @@ pub fn parse_go_duration(s: &str) -> Option<Duration> {
     if !num.is_empty() {
         return None;
     }
-    Some(Duration::from_secs_f64(total))
+    Duration::try_from_secs_f64(total).ok()
 }
 
 /// The secret a request carries: `X-Nomad-Token`, else `Authorization:
@@ -219,14 +219,16 @@ pub fn parse_go_duration(s: &str) -> Option<Duration> {
 pub fn token_of(parts: &Parts) -> Option<String> {
     let h = &parts.headers;
     if let Some(t) = h.get("x-nomad-token").and_then(|v| v.to_str().ok()) {
+        let t = t.trim();
         if !t.is_empty() {
             return Some(t.to_string());
         }
     }
-    h.get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_string())
+    let auth = h.get("authorization").and_then(|v| v.to_str().ok())?;
+    let (scheme, value) = auth.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| value.split_whitespace().next().unwrap_or("").to_string())
         .filter(|t| !t.is_empty())
 }
 
@@ -314,7 +316,15 @@ pub fn json_index<T: Serialize + ?Sized>(v: &T, index: u64) -> Response {
     }
 }
 
-/// JSON of a write, which carries no query meta.
+/// JSON of a write, with the index it was written at (`setIndex`).
+pub fn json_write<T: Serialize + ?Sized>(v: &T, index: u64) -> Response {
+    let mut r = json(v);
+    r.headers_mut()
+        .insert("x-nomad-index", HeaderValue::from(index));
+    r
+}
+
+/// JSON without any Nomad header (endpoints that set no meta).
 pub fn json<T: Serialize + ?Sized>(v: &T) -> Response {
     match serde_json::to_vec(v) {
         Ok(b) => {
@@ -341,6 +351,64 @@ pub fn paged(body: serde_json::Result<Vec<u8>>, idx: u64, next: Option<String>) 
 pub async fn block(sim: &Sim, tables: &[Table], q: &Params) -> ApiResult<u64> {
     let (index, wait) = (q.index()?, q.wait()?);
     Ok(sim.store.block(tables, index, wait).await)
+}
+
+/// Waits as a blocking query until `index_of` (the index the answer will
+/// report) passes the asked `index`.
+pub async fn block_on(
+    sim: &Sim,
+    q: &Params,
+    index_of: impl Fn(&crate::state::Cluster) -> u64,
+) -> ApiResult<u64> {
+    let (index, wait) = (q.index()?, q.wait()?);
+    Ok(sim.store.block_on(index_of, index, wait).await)
+}
+
+/// A `filter` applied over a list: the first object it cannot be
+/// evaluated against fails the request, as Nomad's paginator does
+/// (`failed to read result page: ...`).
+pub struct FilterPass {
+    filter: Option<Filter>,
+    code: u16,
+    // A mutex rather than a cell: handlers hold the pass across awaits.
+    error: std::sync::Mutex<Option<ApiError>>,
+}
+
+impl FilterPass {
+    /// `code`: what the endpoint answers for an evaluation error (400 on
+    /// most lists, 500 where the RPC does not code it).
+    pub fn new(filter: Option<Filter>, code: u16) -> Self {
+        FilterPass {
+            filter,
+            code,
+            error: Default::default(),
+        }
+    }
+    pub fn is_some(&self) -> bool {
+        self.filter.is_some()
+    }
+    pub fn keep(&self, v: &Value) -> bool {
+        let Some(f) = &self.filter else { return true };
+        match f.matches(v) {
+            Ok(b) => b,
+            Err(e) => {
+                if let Ok(mut slot) = self.error.lock() {
+                    slot.get_or_insert_with(|| ApiError::new(self.code, e.to_string()));
+                }
+                false
+            }
+        }
+    }
+    /// Builds the object only when there is a filter.
+    pub fn keep_with(&self, v: impl FnOnce() -> Value) -> bool {
+        self.filter.is_none() || self.keep(&v())
+    }
+    pub fn finish(self) -> ApiResult<()> {
+        match self.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
 }
 
 /// One page of a list already in its order (`paginator.Paginator`): the

@@ -3,7 +3,6 @@
 
 use super::http::{err, json, json_index, JsonBody, Params, R};
 use crate::acl::Caller;
-use crate::state::Table;
 use crate::Sim;
 use axum::extract::{Path, State};
 use axum::routing::{get, post, put};
@@ -82,7 +81,13 @@ async fn submission(State(sim): State<Sim>, who: Caller, Path(id): Path<String>,
         .map_err(|_| err(400, "Unable to parse job submission version parameter"))?;
     let ns = q.namespace();
     who.ns(&ns, "read-job")?;
-    super::http::block(&sim, &[Table::Jobs], &q).await?;
+    super::http::block_on(&sim, &q, |c| {
+        c.submissions
+            .get(&(ns.clone(), id.clone(), version))
+            .and_then(|s| s["JobModifyIndex"].as_u64())
+            .unwrap_or(0)
+    })
+    .await?;
     let s = sim
         .store
         .read(|c| {

@@ -3,9 +3,9 @@
 //! periodic force-launch, dispatch and scaling (`command/agent/job_endpoint.go`,
 //! `nomad/job_endpoint.go`).
 
-use super::http::{err, json, JsonBody, Params, R};
+use super::http::{err, json_write, JsonBody, Params, R};
 use crate::acl::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::sched;
 use crate::state::Cluster;
 use crate::Sim;
@@ -34,6 +34,12 @@ pub fn routes() -> Router<Sim> {
             "/v1/job/{id}/dispatch",
             post(job_dispatch).put(job_dispatch),
         )
+        .route(
+            "/v1/job/{id}/scale",
+            axum::routing::get(super::jobs::job_scale)
+                .post(job_scale)
+                .put(job_scale),
+        )
 }
 
 /// `structs.JobRegisterResponse` (its `QueryMeta` inlined, as Go embeds it).
@@ -43,11 +49,15 @@ fn register_json(
     job_modify_index: u64,
     warnings: &str,
 ) -> Response {
-    json(&json!({
-        "EvalID": eval_id, "EvalCreateIndex": eval_index, "JobModifyIndex": job_modify_index,
-        "Warnings": warnings, "Index": eval_index.max(job_modify_index), "LastContact": 0,
-        "KnownLeader": false, "NextToken": "",
-    }))
+    let idx = eval_index.max(job_modify_index);
+    json_write(
+        &json!({
+            "EvalID": eval_id, "EvalCreateIndex": eval_index, "JobModifyIndex": job_modify_index,
+            "Warnings": warnings, "Index": idx, "LastContact": 0,
+            "KnownLeader": false, "NextToken": "",
+        }),
+        idx,
+    )
 }
 
 fn register_response(o: &sched::RegisterOutcome) -> Response {
@@ -63,11 +73,44 @@ struct RegisterRequest {
     job_modify_index: u64,
     submission: Option<Value>,
     eval_priority: i64,
+    namespace: String,
 }
 
-async fn do_register(sim: &Sim, who: &Caller, path_id: Option<&str>, body: &[u8]) -> R {
+/// `namespaceForJob`: the query's namespace, else the request's, else the
+/// job's own.
+pub fn namespace_for_job(q: &Params, body_ns: &str, job: &mut Value) {
+    let ns = q
+        .get("namespace")
+        .filter(|n| !n.is_empty())
+        .or(Some(body_ns).filter(|n| !n.is_empty()));
+    if let Some(ns) = ns {
+        job["Namespace"] = json!(ns);
+    }
+}
+
+/// The admission validators (`admissionValidators`): the namespace and
+/// node pool must exist, then `Job.Validate`; all in one multierror.
+pub fn admit(c: &Cluster, job: &Value) -> ApiResult<()> {
+    let id = job["ID"].as_str().unwrap_or("");
+    let mut errs = vec![];
+    let ns = job["Namespace"].as_str().unwrap_or("default");
+    if !c.namespaces.contains_key(ns) {
+        errs.push(format!("job {id:?} is in nonexistent namespace {ns:?}"));
+    }
+    let pool = job["NodePool"].as_str().unwrap_or("default");
+    if !c.node_pools.contains_key(pool) {
+        errs.push(format!("job {id:?} is in nonexistent node pool {pool:?}"));
+    }
+    errs.extend(crate::validate::job_errors(job));
+    match crate::validate::multierror(&errs) {
+        None => Ok(()),
+        Some(m) => Err(err(500, m)),
+    }
+}
+
+async fn do_register(sim: &Sim, who: &Caller, q: &Params, path_id: Option<&str>, body: &[u8]) -> R {
     let req: RegisterRequest = JsonBody::decode(body)?;
-    let Some(job) = req.job.filter(Value::is_object) else {
+    let Some(mut job) = req.job.filter(Value::is_object) else {
         return Err(err(400, "Job must be specified"));
     };
     let Some(id) = job.get("ID").and_then(Value::as_str).map(str::to_string) else {
@@ -76,28 +119,38 @@ async fn do_register(sim: &Sim, who: &Caller, path_id: Option<&str>, body: &[u8]
     if path_id.is_some_and(|p| p != id) {
         return Err(err(400, "Job ID does not match name"));
     }
-    if req.eval_priority != 0 && !(1..=100).contains(&req.eval_priority) {
-        return Err(err(400, "Eval priority must be between 1 and 100"));
+    let system_scaling = job["Type"] == "system"
+        && job["TaskGroups"]
+            .as_array()
+            .is_some_and(|gs| gs.iter().any(|g| g["Scaling"].is_object()));
+    if system_scaling {
+        return Err(err(
+            400,
+            "Task groups with job type system do not support scaling blocks",
+        ));
     }
-    let mut job = job;
+    if req.eval_priority != 0 && !(1..=100).contains(&req.eval_priority) {
+        return Err(err(
+            400,
+            "Eval priority must be between 1 and 100 inclusively",
+        ));
+    }
+    namespace_for_job(q, &req.namespace, &mut job);
     let region = sim.store.read(|c| c.region.clone());
     crate::canon::canonicalize_job(&mut job, &region);
     let ns = job["Namespace"].as_str().unwrap_or("default").to_string();
-    who.ns(&ns, "submit-job")?;
-    crate::validate::job(&job).map_err(ApiError::internal)?;
+    // Admission controllers run before the ACL check (`Job.Register`).
+    sim.store.read(|c| admit(c, &job))?;
+    who.ns_any(&ns, &["submit-job", "register-job"])?;
     let out = sim.with_rng(|c, rng| {
-        if !c.namespaces.contains_key(&ns) {
-            return Err(err(
-                500,
-                format!("job {id:?} is in nonexistent namespace {ns:?}"),
-            ));
-        }
         if req.enforce_index {
             enforce_index(c, &ns, &id, req.job_modify_index)?;
         }
         let out = sched::register(c, rng, job, "job-register");
-        if let Some(s) = req.submission.filter(Value::is_object) {
-            c.store_submission(&ns, &id, s);
+        if out.changed {
+            if let Some(s) = req.submission.filter(Value::is_object) {
+                c.store_submission(&ns, &id, s);
+            }
         }
         Ok(out)
     })?;
@@ -121,17 +174,18 @@ fn enforce_index(c: &Cluster, ns: &str, id: &str, want: u64) -> ApiResult<()> {
     Err(err(500, msg))
 }
 
-pub async fn register_job(State(sim): State<Sim>, who: Caller, body: Bytes) -> R {
-    do_register(&sim, &who, None, &body).await
+pub async fn register_job(State(sim): State<Sim>, who: Caller, q: Params, body: Bytes) -> R {
+    do_register(&sim, &who, &q, None, &body).await
 }
 
 pub async fn update_job(
     State(sim): State<Sim>,
     who: Caller,
     Path(id): Path<String>,
+    q: Params,
     body: Bytes,
 ) -> R {
-    do_register(&sim, &who, Some(&id), &body).await
+    do_register(&sim, &who, &q, Some(&id), &body).await
 }
 
 /// `DELETE /v1/job/:id`: a stop records a new version with `Stop: true`;
@@ -151,8 +205,7 @@ pub async fn stop_job(State(sim): State<Sim>, who: Caller, Path(id): Path<String
         let Some(job) = c.job(&ns, &id).map(|j| j.spec.clone()) else {
             return (String::new(), 0, 0);
         };
-        let periodic_or_param = job["Periodic"]["Enabled"].as_bool() == Some(true)
-            || job["ParameterizedJob"].is_object();
+        let periodic_or_param = job["Periodic"].is_object() || job["ParameterizedJob"].is_object();
         let mut stopped = job;
         stopped["Stop"] = json!(true);
         sched::store_version(c, stopped);
@@ -167,34 +220,52 @@ pub async fn stop_job(State(sim): State<Sim>, who: Caller, Path(id): Path<String
         (eval_id, idx, c.index)
     });
     let (eval_id, eval_index, index) = out;
-    Ok(json(&json!({
-        "EvalID": eval_id, "EvalCreateIndex": eval_index, "JobModifyIndex": index,
-        "VolumeEvalID": "", "VolumeEvalIndex": 0,
-        "Index": index, "LastContact": 0, "KnownLeader": false, "NextToken": "",
-    })))
+    Ok(json_write(
+        &json!({
+            "EvalID": eval_id, "EvalCreateIndex": eval_index, "JobModifyIndex": index,
+            "VolumeEvalID": "", "VolumeEvalIndex": 0,
+            "Index": index, "LastContact": 0, "KnownLeader": false, "NextToken": "",
+        }),
+        index,
+    ))
 }
 
 async fn job_evaluate(State(sim): State<Sim>, who: Caller, Path(id): Path<String>, q: Params) -> R {
     let ns = q.namespace();
     who.ns_any(&ns, &["submit-job", "evaluate-job"])?;
-    let (eid, idx) = sim.with_rng(|c, rng| {
+    let (eid, idx, jmi) = sim.with_rng(|c, rng| {
         let j = c.job(&ns, &id).ok_or_else(|| err(500, "job not found"))?;
-        if j.spec["Periodic"]["Enabled"].as_bool() == Some(true) {
+        if j.spec["Periodic"].is_object() {
             return Err(err(500, "can't evaluate periodic job"));
         }
         if j.spec["ParameterizedJob"].is_object() {
             return Err(err(500, "can't evaluate parameterized job"));
         }
-        Ok(sched::evaluate(c, rng, &ns, &id, "job-eval"))
+        let jmi = j.spec["ModifyIndex"].as_u64().unwrap_or(0);
+        let (eid, idx) = sched::evaluate(c, rng, &ns, &id, "job-register");
+        Ok((eid, idx, jmi))
     })?;
-    Ok(register_json(&eid, idx, idx, ""))
+    Ok(register_json(&eid, idx, jmi, ""))
 }
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase", default)]
 struct StabilityRequest {
+    #[serde(rename = "JobID")]
+    job_id: String,
     job_version: u64,
     stable: bool,
+}
+
+/// Stable and revert name their job in the body too.
+fn body_job_id(body_id: &str, path_id: &str) -> ApiResult<()> {
+    if body_id.is_empty() {
+        return Err(err(400, "JobID must be specified"));
+    }
+    if body_id != path_id {
+        return Err(err(400, "Job ID does not match"));
+    }
+    Ok(())
 }
 
 async fn job_stable(
@@ -204,17 +275,20 @@ async fn job_stable(
     q: Params,
     JsonBody(req): JsonBody<StabilityRequest>,
 ) -> R {
+    body_job_id(&req.job_id, &id)?;
     let ns = q.namespace();
     who.ns_any(&ns, &["submit-job", "stable-job"])?;
     let idx = sim
         .store
         .write(|c| c.set_stable(&ns, &id, req.job_version, req.stable))?;
-    Ok(json(&json!({"JobModifyIndex": idx, "Index": idx})))
+    Ok(json_write(&json!({"Index": idx}), idx))
 }
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase", default)]
 struct RevertRequest {
+    #[serde(rename = "JobID")]
+    job_id: String,
     job_version: u64,
     enforce_prior_version: Option<u64>,
 }
@@ -226,6 +300,7 @@ async fn job_revert(
     q: Params,
     JsonBody(req): JsonBody<RevertRequest>,
 ) -> R {
+    body_job_id(&req.job_id, &id)?;
     let ns = q.namespace();
     who.ns_any(&ns, &["submit-job", "revert-job"])?;
     let out = sim.with_rng(|c, rng| {
@@ -266,17 +341,20 @@ async fn job_periodic_force(
     who.ns_any(&ns, &["dispatch-job", "submit-job", "force-periodic-job"])?;
     let out = sim.with_rng(|c, rng| {
         let j = c.job(&ns, &id).ok_or_else(|| err(500, "job not found"))?;
-        if j.spec["Periodic"]["Enabled"].as_bool() != Some(true) {
+        if !j.spec["Periodic"].is_object() {
             return Err(err(500, "can't force launch non-periodic job"));
         }
         sched::launch_periodic_child(c, rng, &ns, &id)
             .map(|(o, _)| o)
             .ok_or_else(|| err(500, "job not found"))
     })?;
-    Ok(json(&json!({
-        "EvalID": out.eval_id, "EvalCreateIndex": out.eval_index,
-        "Index": out.eval_index, "LastContact": 0, "KnownLeader": false, "NextToken": "",
-    })))
+    Ok(json_write(
+        &json!({
+            "EvalID": out.eval_id, "EvalCreateIndex": out.eval_index,
+            "Index": out.eval_index, "LastContact": 0, "KnownLeader": false, "NextToken": "",
+        }),
+        out.eval_index,
+    ))
 }
 
 /// `structs.JobDispatchRequest` (`Payload` is `[]byte`: base64, `null` is
@@ -307,7 +385,8 @@ async fn job_dispatch(
     who.ns(&ns, "dispatch-job")?;
     let token = q.str("idempotency_token").to_string();
     let out = sim.with_rng(|c, rng| dispatch(c, rng, &ns, &id, req, &token))?;
-    Ok(json(&out))
+    let idx = out["Index"].as_u64().unwrap_or(0);
+    Ok(json_write(&out, idx))
 }
 
 fn dispatch(
@@ -443,4 +522,58 @@ fn validate_dispatch(req: &DispatchRequest, p: &Map<String, Value>) -> ApiResult
         return Err(err(500, "dispatch job priority must be between [1, 100]"));
     }
     Ok(())
+}
+
+/// `api.ScalingRequest`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ScaleRequest {
+    count: Option<i64>,
+    target: std::collections::BTreeMap<String, String>,
+    message: String,
+}
+
+/// `Job.Scale`: sets a group's count (a new version) and evaluates.
+async fn job_scale(
+    State(sim): State<Sim>,
+    who: Caller,
+    Path(id): Path<String>,
+    q: Params,
+    JsonBody(req): JsonBody<ScaleRequest>,
+) -> R {
+    if req.target.get("Job").is_some_and(|j| *j != id) {
+        return Err(err(400, "job ID in payload did not match URL"));
+    }
+    let ns = q.namespace();
+    who.ns_any(&ns, &["scale-job", "submit-job"])?;
+    let group = req.target.get("Group").cloned().unwrap_or_default();
+    let out = sim.with_rng(|c, rng| {
+        let mut spec = c
+            .job(&ns, &id)
+            .map(|j| j.spec.clone())
+            .ok_or_else(|| err(500, format!("job {id:?} not found")))?;
+        let g = spec["TaskGroups"]
+            .as_array_mut()
+            .and_then(|gs| gs.iter_mut().find(|g| g["Name"] == group.as_str()))
+            .ok_or_else(|| {
+                err(
+                    400,
+                    format!("task group {group:?} specified for scaling does not exist in job"),
+                )
+            })?;
+        let Some(count) = req.count else {
+            // A scaling event without a count changes nothing.
+            return Ok(None);
+        };
+        if count < 0 {
+            return Err(err(400, "scaling action count can't be negative"));
+        }
+        g["Count"] = json!(count);
+        let _ = &req.message;
+        Ok(Some(sched::register(c, rng, spec, "job-scaling")))
+    })?;
+    match out {
+        Some(o) => Ok(register_response(&o)),
+        None => Ok(register_json("", 0, 0, "")),
+    }
 }

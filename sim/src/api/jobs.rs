@@ -3,7 +3,7 @@
 //! scale status (`command/agent/job_endpoint.go`).
 
 use super::allocations::alloc_stub;
-use super::http::{block, err, json_index, paged, Params, R};
+use super::http::{block, block_on, err, json_index, paged, FilterPass, Params, R};
 use crate::acl::Caller;
 use crate::error::ApiError;
 use crate::state::{Cluster, StoredJob, Table};
@@ -19,7 +19,9 @@ pub fn routes() -> Router<Sim> {
     Router::new()
         .route(
             "/v1/jobs",
-            get(list_jobs).post(super::job_write::register_job),
+            get(list_jobs)
+                .post(super::job_write::register_job)
+                .put(super::job_write::register_job),
         )
         .route(
             "/v1/job/{id}",
@@ -34,7 +36,6 @@ pub fn routes() -> Router<Sim> {
         .route("/v1/job/{id}/deployments", get(job_deployments))
         .route("/v1/job/{id}/deployment", get(job_deployment))
         .route("/v1/job/{id}/summary", get(job_summary))
-        .route("/v1/job/{id}/scale", get(job_scale))
 }
 
 /// A job list stub serialised straight from the stored spec (borrowed, in
@@ -95,7 +96,7 @@ async fn list_jobs(State(sim): State<Sim>, who: Caller, q: Params) -> R {
     let scope = sim
         .store
         .read(|c| who.list_scope(&q, "list-jobs", &c.namespace_names()))?;
-    let filter = q.filter()?;
+    let filter = FilterPass::new(q.filter()?, 400);
     let per_page = q.per_page()?;
     let idx = block(&sim, &[Table::Jobs, Table::Summaries], &q).await?;
     let prefix = q.prefix().to_string();
@@ -106,7 +107,7 @@ async fn list_jobs(State(sim): State<Sim>, who: Caller, q: Params) -> R {
         Some((ns, id)) => (ns.to_string(), id.to_string()),
         None => (String::new(), t.to_string()),
     });
-    let (bytes, next) = sim
+    let (bytes, next, filtered) = sim
         .store
         .read_off(move |c| {
             let mut next = None;
@@ -117,7 +118,7 @@ async fn list_jobs(State(sim): State<Sim>, who: Caller, q: Params) -> R {
                     && start.as_ref().is_none_or(|(ns, id)| {
                         (j.namespace(), j.id()) >= (ns.as_str(), id.as_str())
                     })
-                    && filter.as_ref().is_none_or(|f| f.keeps(&j.spec))
+                    && filter.keep(&j.spec)
             }) {
                 if per_page.is_some_and(|n| stubs.len() == n) {
                     next = Some(format!("{}.{}", j.namespace(), j.id()));
@@ -125,9 +126,10 @@ async fn list_jobs(State(sim): State<Sim>, who: Caller, q: Params) -> R {
                 }
                 stubs.push(stub_of(j, c.summaries.get(&j.key())));
             }
-            (serde_json::to_vec(&stubs), next)
+            (serde_json::to_vec(&stubs), next, filter.finish())
         })
         .await;
+    filtered?;
     paged(bytes, idx, next)
 }
 
@@ -154,8 +156,15 @@ pub fn job_or_404<T>(
 }
 
 async fn read_job(State(sim): State<Sim>, who: Caller, Path(id): Path<String>, q: Params) -> R {
-    who.ns(&q.namespace(), "read-job")?;
-    let idx = block(&sim, &[Table::Jobs], &q).await?;
+    let ns = q.namespace();
+    who.ns(&ns, "read-job")?;
+    // The job's own modify index, the table's when it is missing (`GetJob`).
+    let idx = block_on(&sim, &q, |c| {
+        c.job(&ns, &id)
+            .and_then(|j| j.spec["ModifyIndex"].as_u64())
+            .unwrap_or_else(|| c.table(Table::Jobs))
+    })
+    .await?;
     let v = job_or_404(&sim, &who, &q, &id, "read-job", |_, j| j.spec.clone())?;
     Ok(json_index(&v, idx))
 }
@@ -176,7 +185,19 @@ async fn job_versions(State(sim): State<Sim>, who: Caller, Path(id): Path<String
         })?),
     };
     let diff_tag = q.str("diff_tag").to_string();
-    block(&sim, &[Table::Jobs], &q).await?;
+    // Tagging or marking an old version stable must wake a blocking query,
+    // so it waits on the highest modify index of any version.
+    block_on(&sim, &q, |c| {
+        c.job(&ns, &id)
+            .and_then(|j| {
+                j.versions
+                    .iter()
+                    .filter_map(|v| v["ModifyIndex"].as_u64())
+                    .max()
+            })
+            .unwrap_or_else(|| c.table(Table::Jobs))
+    })
+    .await?;
     let versions = sim
         .store
         .read(|c| c.job(&ns, &id).map(|j| j.versions.clone()))
@@ -210,11 +231,11 @@ async fn job_versions(State(sim): State<Sim>, who: Caller, Path(id): Path<String
         let out: Vec<_> = match base {
             Some(b) => versions
                 .iter()
-                .map(|v| nomad_model::diffcalc::job_diff(Some(b), Some(v), false))
+                .map(|v| nomad_model::diffcalc::job_diff(Some(b), Some(v), true))
                 .collect(),
             None => versions
                 .windows(2)
-                .map(|w| nomad_model::diffcalc::job_diff(Some(&w[1]), Some(&w[0]), false))
+                .map(|w| nomad_model::diffcalc::job_diff(Some(&w[1]), Some(&w[0]), true))
                 .collect(),
         };
         Some(out)
@@ -236,16 +257,21 @@ async fn job_allocations(
     who.ns(&q.namespace(), "read-job")?;
     let idx = block(&sim, &[Table::Allocs], &q).await?;
     let ns = q.namespace();
-    let all = q.bool("all")?;
-    let v = job_or_404(&sim, &who, &q, &id, "read-job", |c, j| {
+    // `Job.Allocations` never looks the job up (an unknown job has none),
+    // and a bad `all` is ignored.
+    let all = q.bool("all").unwrap_or(false);
+    let v = sim.store.read(|c| {
         // Without `all`, allocations of an earlier job with the same ID
         // (created before this job was) are left out.
-        let created = j.spec["CreateIndex"].as_u64().unwrap_or(0);
+        let created = c
+            .job(&ns, &id)
+            .and_then(|j| j.spec["CreateIndex"].as_u64())
+            .unwrap_or(0);
         c.allocs_of_job(&ns, &id)
             .filter(|a| all || a.create_index >= created)
             .map(alloc_stub)
             .collect::<Vec<_>>()
-    })?;
+    });
     Ok(json_index(&v, idx))
 }
 
@@ -310,8 +336,14 @@ async fn job_deployment(
 
 async fn job_summary(State(sim): State<Sim>, who: Caller, Path(id): Path<String>, q: Params) -> R {
     who.ns(&q.namespace(), "read-job")?;
-    let idx = block(&sim, &[Table::Summaries], &q).await?;
     let ns = q.namespace();
+    let idx = block_on(&sim, &q, |c| {
+        c.summaries
+            .get(&(ns.clone(), id.clone()))
+            .map(|s| s.modify_index)
+            .unwrap_or_else(|| c.table(Table::Summaries))
+    })
+    .await?;
     let v = sim
         .store
         .read(|c| c.summaries.get(&(ns.clone(), id.clone())).cloned())
@@ -319,7 +351,12 @@ async fn job_summary(State(sim): State<Sim>, who: Caller, Path(id): Path<String>
     Ok(json_index(&v, idx))
 }
 
-async fn job_scale(State(sim): State<Sim>, who: Caller, Path(id): Path<String>, q: Params) -> R {
+pub async fn job_scale(
+    State(sim): State<Sim>,
+    who: Caller,
+    Path(id): Path<String>,
+    q: Params,
+) -> R {
     who.ns_any(&q.namespace(), &["read-job-scaling", "read-job"])?;
     let idx = block(&sim, &[Table::Jobs, Table::Allocs], &q).await?;
     let ns = q.namespace();

@@ -2,7 +2,9 @@
 //! and `os` fields, `filter` and paging), one node, its allocations, and the
 //! writes: eligibility, drain, purge and evaluate.
 
-use super::http::{block, err, json, json_index, paged, JsonBody, Params, R};
+use super::http::{
+    block, block_on, err, json_index, json_write, paged, FilterPass, JsonBody, Params, R,
+};
 use crate::acl::Caller;
 use crate::error::ApiError;
 use crate::sched;
@@ -75,46 +77,55 @@ fn list_stub(n: &Node) -> NodeListStub {
 async fn list_nodes(State(sim): State<Sim>, who: Caller, q: Params) -> R {
     who.node_read()?;
     let resources = q.bool("resources").and_then(|r| Ok((r, q.bool("os")?)));
-    let (resources, _os) = resources.map_err(|e| {
+    let (resources, os) = resources.map_err(|e| {
         ApiError::bad_request(format!("Failed to parse node list fields: {}", e.text))
     })?;
-    let filter = q.filter()?;
+    let filter = FilterPass::new(q.filter()?, 400);
     let per_page = q.per_page()?;
     let idx = block(&sim, &[Table::Nodes], &q).await?;
     let prefix = q.prefix().to_string();
     let start = q.next_token().map(str::to_string);
-    let (bytes, next) =
-        sim.store
-            .read_off(move |c| {
-                let mut out = vec![];
-                let mut next = None;
-                for n in c.nodes.values().filter(|n| {
-                    n.id.starts_with(&prefix) && start.as_ref().is_none_or(|s| &n.id >= s)
-                }) {
-                    let full = filter
-                        .as_ref()
-                        .map(|_| serde_json::to_value(n).unwrap_or(Value::Null));
-                    if !filter
-                        .as_ref()
-                        .is_none_or(|f| full.as_ref().is_some_and(|v| f.keeps(v)))
-                    {
-                        continue;
-                    }
-                    if per_page.is_some_and(|p| out.len() == p) {
-                        next = Some(n.id.clone());
-                        break;
-                    }
-                    out.push(node_stub(n, resources));
+    let (bytes, next, filtered) = sim
+        .store
+        .read_off(move |c| {
+            let mut out = vec![];
+            let mut next = None;
+            for n in c
+                .nodes
+                .values()
+                .filter(|n| n.id.starts_with(&prefix) && start.as_ref().is_none_or(|s| &n.id >= s))
+            {
+                if !filter.keep_with(|| serde_json::to_value(n).unwrap_or(Value::Null)) {
+                    continue;
                 }
-                (serde_json::to_vec(&out), next)
-            })
-            .await;
+                if per_page.is_some_and(|p| out.len() == p) {
+                    next = Some(n.id.clone());
+                    break;
+                }
+                let mut stub = node_stub(n, resources);
+                // `NodeStubFields.OS`: the OS name, only when asked for.
+                if os {
+                    stub["Attributes"]["os.name"] =
+                        serde_json::json!(n.attributes.get("os.name").cloned().unwrap_or_default());
+                }
+                out.push(stub);
+            }
+            (serde_json::to_vec(&out), next, filter.finish())
+        })
+        .await;
+    filtered?;
     paged(bytes, idx, next)
 }
 
 async fn read_node(State(sim): State<Sim>, who: Caller, Path(id): Path<String>, q: Params) -> R {
     who.node_read()?;
-    let idx = block(&sim, &[Table::Nodes], &q).await?;
+    let idx = block_on(&sim, &q, |c| {
+        c.nodes
+            .get(&id)
+            .map(|n| n.modify_index)
+            .unwrap_or_else(|| c.table(Table::Nodes))
+    })
+    .await?;
     let mut v = sim
         .store
         .read(|c| c.nodes.get(&id).cloned())
@@ -139,11 +150,14 @@ async fn node_allocs(State(sim): State<Sim>, who: Caller, Path(id): Path<String>
 }
 
 fn node_update(idx: u64, eval_ids: Vec<String>, eval_index: u64) -> axum::response::Response {
-    json(&json!({
-        "EvalIDs": if eval_ids.is_empty() { Value::Null } else { json!(eval_ids) },
-        "EvalCreateIndex": eval_index, "NodeModifyIndex": idx,
-        "Index": idx, "LastContact": 0, "KnownLeader": false, "NextToken": "",
-    }))
+    json_write(
+        &json!({
+            "EvalIDs": if eval_ids.is_empty() { Value::Null } else { json!(eval_ids) },
+            "EvalCreateIndex": eval_index, "NodeModifyIndex": idx,
+            "Index": idx, "LastContact": 0, "KnownLeader": false, "NextToken": "",
+        }),
+        idx,
+    )
 }
 
 async fn node_eligibility(

@@ -29,7 +29,12 @@ pub fn routes() -> Router<Sim> {
         .route("/v1/agent/self", get(agent_self))
         .route("/v1/agent/members", get(agent_members))
         .route("/v1/agent/servers", get(agent_servers))
-        .route("/v1/operator/raft/configuration", get(raft_configuration))
+        .route(
+            "/v1/operator/raft/configuration",
+            get(raft_configuration).fallback(|| async { StatusCode::METHOD_NOT_ALLOWED }),
+        )
+        .route("/v1/volumes", get(no_volumes))
+        .route("/v1/plugins", get(no_volumes))
         .route(
             "/v1/operator/license",
             get(license).put(|| async { err(501, "Nomad Enterprise only endpoint") }),
@@ -142,6 +147,14 @@ async fn raft_configuration(State(sim): State<Sim>, who: Caller) -> R {
         "Servers": [{"Address": RPC_ADDR, "ID": SERVER_ID, "Leader": true,
             "Node": format!("nomad-sim.{region}"), "RaftProtocol": "3", "Voter": true}],
     })))
+}
+
+/// CSI and dynamic host volumes and plugins: none in the simulated cluster.
+async fn no_volumes(State(sim): State<Sim>) -> R {
+    Ok(json_index(
+        &Vec::<Value>::new(),
+        sim.store.read(|c| c.index),
+    ))
 }
 
 /// Community edition: 204 with nothing, and no ACL check.

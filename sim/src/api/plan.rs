@@ -1,7 +1,7 @@
 //! `POST /v1/job/:id/plan`: a dry run of the scheduler on a copy of the
 //! cluster, with the structured diff and per-group desired updates.
 
-use super::http::{err, json_index, JsonBody, R};
+use super::http::{err, json_index, JsonBody, Params, R};
 use crate::acl::Caller;
 use crate::sched;
 use crate::Sim;
@@ -20,6 +20,7 @@ async fn job_plan(
     State(sim): State<Sim>,
     who: Caller,
     Path(id): Path<String>,
+    q: Params,
     body: axum::body::Bytes,
 ) -> R {
     let req: JobPlanRequest = JsonBody::decode(&body)?;
@@ -33,10 +34,11 @@ async fn job_plan(
         return Err(err(400, "Job ID does not match"));
     }
     let mut spec = req.job.clone();
+    super::job_write::namespace_for_job(&q, "", &mut spec);
     let region = sim.store.read(|c| c.region.clone());
     crate::canon::canonicalize_job(&mut spec, &region);
     // Admission controllers run before the ACL check (`Job.Plan`).
-    crate::validate::job(&spec).map_err(|e| err(500, e))?;
+    sim.store.read(|c| super::job_write::admit(c, &spec))?;
     let ns = spec["Namespace"].as_str().unwrap_or("default").to_string();
     who.ns_any(&ns, &["submit-job", "plan-job"])?;
     let plan = sim.with_rng(|c, rng| {

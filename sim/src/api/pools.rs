@@ -2,7 +2,7 @@
 //! `nomad/node_pool_endpoint.go`): the built-in `all` and `default` plus
 //! user pools; list, read, upsert, delete, and a pool's jobs and nodes.
 
-use super::http::{block, err, json_index, JsonBody, Params, R};
+use super::http::{block, block_on, err, json_index, FilterPass, JsonBody, Params, R};
 use super::nodes::node_stub;
 use crate::acl::Caller;
 use crate::error::ApiError;
@@ -39,15 +39,15 @@ pub fn routes() -> Router<Sim> {
 /// A stored pool as the API shows it (`NodeIdentityTTL` in nanoseconds).
 fn shown(p: &Value) -> Value {
     let mut p = p.clone();
-    p.as_object_mut().map(|o| {
+    if let Some(o) = p.as_object_mut() {
         o.entry("NodeIdentityTTL").or_insert(json!(IDENTITY_TTL));
         o.entry("Hash").or_insert(Value::Null);
-    });
+    }
     p
 }
 
 async fn list_pools(State(sim): State<Sim>, who: Caller, q: Params) -> R {
-    let filter = q.filter()?;
+    let filter = FilterPass::new(q.filter()?, 400);
     let idx = block(&sim, &[Table::NodePools], &q).await?;
     let prefix = q.prefix();
     let v: Vec<Value> = sim.store.read(|c| {
@@ -55,15 +55,22 @@ async fn list_pools(State(sim): State<Sim>, who: Caller, q: Params) -> R {
             .iter()
             .filter(|(n, _)| n.starts_with(prefix) && who.node_pool(n, "read").is_ok())
             .map(|(_, p)| shown(p))
-            .filter(|p| filter.as_ref().is_none_or(|f| f.keeps(p)))
+            .filter(|p| filter.keep(p))
             .collect()
     });
+    filter.finish()?;
     Ok(json_index(&v, idx.max(1)))
 }
 
 async fn read_pool(State(sim): State<Sim>, who: Caller, Path(name): Path<String>, q: Params) -> R {
     who.node_pool(&name, "read")?;
-    let idx = block(&sim, &[Table::NodePools], &q).await?;
+    let idx = block_on(&sim, &q, |c| {
+        c.node_pools
+            .get(&name)
+            .and_then(|p| p["ModifyIndex"].as_u64())
+            .unwrap_or_else(|| c.table(Table::NodePools))
+    })
+    .await?;
     let p = sim
         .store
         .read(|c| c.node_pools.get(&name).map(shown))
@@ -201,7 +208,7 @@ async fn pool_jobs(State(sim): State<Sim>, who: Caller, Path(name): Path<String>
     let scope = sim
         .store
         .read(|c| who.list_scope(&q, "list-jobs", &c.namespace_names()))?;
-    let filter = q.filter()?;
+    let filter = FilterPass::new(q.filter()?, 400);
     let idx = block(&sim, &[Table::Jobs, Table::Summaries], &q).await?;
     let (v, known) = sim.store.read(|c| {
         let v: Vec<Value> = c
@@ -210,11 +217,12 @@ async fn pool_jobs(State(sim): State<Sim>, who: Caller, Path(name): Path<String>
             .filter(|j| {
                 (name == "all" || j.get_str("NodePool") == name) && scope.matches(j.namespace())
             })
-            .filter(|j| filter.as_ref().is_none_or(|f| f.keeps(&j.spec)))
+            .filter(|j| filter.keep(&j.spec))
             .map(|j| super::jobs::stub_value(c, j))
             .collect();
         (v, c.node_pools.contains_key(&name))
     });
+    filter.finish()?;
     Ok(json_index(&v, if known { idx } else { 0 }))
 }
 
@@ -228,21 +236,18 @@ async fn pool_nodes(State(sim): State<Sim>, who: Caller, Path(name): Path<String
         .bool("resources")
         .and_then(|r| q.bool("os").map(|_| r))
         .map_err(|e| err(400, format!("Failed to parse node list fields: {}", e.text)))?;
-    let filter = q.filter()?;
+    let filter = FilterPass::new(q.filter()?, 400);
     let idx = block(&sim, &[Table::Nodes], &q).await?;
     let (v, known) = sim.store.read(|c| {
         let v: Vec<Value> = c
             .nodes
             .values()
             .filter(|n| name == "all" || n.node_pool == name)
-            .filter(|n| {
-                filter
-                    .as_ref()
-                    .is_none_or(|f| f.keeps(&serde_json::to_value(n).unwrap_or(Value::Null)))
-            })
+            .filter(|n| filter.keep_with(|| serde_json::to_value(n).unwrap_or(Value::Null)))
             .map(|n| node_stub(n, resources))
             .collect();
         (v, c.node_pools.contains_key(&name))
     });
+    filter.finish()?;
     Ok(json_index(&v, if known { idx.max(1) } else { 0 }))
 }

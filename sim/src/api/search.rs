@@ -16,9 +16,21 @@ pub fn routes() -> Router<Sim> {
         .route("/v1/search", post(search_prefix).put(search_prefix))
 }
 
+/// The namespace searched: the query's, else the body's
+/// (`parseNamespace` keeps a decoded body's value), else `default`.
+fn searched_ns(q: &Params, body: &[u8]) -> String {
+    if let Some(ns) = q.get("namespace").filter(|n| !n.is_empty()) {
+        return ns.to_string();
+    }
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["Namespace"].as_str().map(String::from))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "default".into())
+}
+
 /// Whether a namespaced object is searchable for the caller.
-fn ns_ok(q: &Params, who: &Caller, ns: &str) -> bool {
-    let want = q.namespace();
+fn ns_ok(want: &str, who: &Caller, ns: &str) -> bool {
     (want == "*" || want == ns) && who.allow_ns(ns, "read-job")
 }
 
@@ -29,6 +41,7 @@ async fn search_fuzzy(
     body: axum::body::Bytes,
 ) -> R {
     let req: FuzzySearchRequest = JsonBody::decode(&body)?;
+    let want_ns = searched_ns(&q, &body);
     if req.text.len() < 2 {
         return Err(err(
             400,
@@ -51,17 +64,77 @@ async fn search_fuzzy(
             trunc.insert(k.to_string(), items.len() > LIMIT);
             matches.insert(k.to_string(), Some(items.into_iter().take(LIMIT).collect()));
         };
+        // `fuzzyMatchesJob`: jobs by name, scoped [namespace, job ID];
+        // groups [namespace, job]; tasks [namespace, job, group].
+        let jobs: Vec<_> = c
+            .jobs
+            .values()
+            .filter(|j| ns_ok(&want_ns, &who, j.namespace()))
+            .collect();
         if want("jobs") {
             add(
                 "jobs",
-                c.jobs
-                    .values()
-                    .filter(|j| {
-                        ns_ok(&q, &who, j.namespace()) && j.id().to_lowercase().contains(&text)
-                    })
+                jobs.iter()
+                    .filter(|j| j.get_str("Name").to_lowercase().contains(&text))
                     .map(|j| FuzzyMatch {
-                        id: j.id().into(),
-                        scope: vec![j.namespace().into()],
+                        id: j.get_str("Name").into(),
+                        scope: vec![j.namespace().into(), j.id().into()],
+                    })
+                    .collect(),
+            );
+        }
+        let groups = || {
+            jobs.iter().flat_map(|j| {
+                j.spec["TaskGroups"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(move |g| (*j, g))
+            })
+        };
+        if want("groups") {
+            add(
+                "groups",
+                groups()
+                    .filter(|(_, g)| {
+                        g["Name"]
+                            .as_str()
+                            .unwrap_or("")
+                            .to_lowercase()
+                            .contains(&text)
+                    })
+                    .map(|(j, g)| FuzzyMatch {
+                        id: g["Name"].as_str().unwrap_or("").into(),
+                        scope: vec![j.namespace().into(), j.id().into()],
+                    })
+                    .collect(),
+            );
+        }
+        if want("tasks") {
+            add(
+                "tasks",
+                groups()
+                    .flat_map(|(j, g)| {
+                        g["Tasks"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(move |t| (j, g, t))
+                    })
+                    .filter(|(_, _, t)| {
+                        t["Name"]
+                            .as_str()
+                            .unwrap_or("")
+                            .to_lowercase()
+                            .contains(&text)
+                    })
+                    .map(|(j, g, t)| FuzzyMatch {
+                        id: t["Name"].as_str().unwrap_or("").into(),
+                        scope: vec![
+                            j.namespace().into(),
+                            j.id().into(),
+                            g["Name"].as_str().unwrap_or("").into(),
+                        ],
                     })
                     .collect(),
             );
@@ -85,7 +158,7 @@ async fn search_fuzzy(
                 c.allocs
                     .values()
                     .filter(|a| {
-                        ns_ok(&q, &who, &a.namespace) && a.name.to_lowercase().contains(&text)
+                        ns_ok(&want_ns, &who, &a.namespace) && a.name.to_lowercase().contains(&text)
                     })
                     .map(|a| FuzzyMatch {
                         id: a.name.clone(),
@@ -109,6 +182,7 @@ async fn search_prefix(
     body: axum::body::Bytes,
 ) -> R {
     let req: SearchRequest = JsonBody::decode(&body)?;
+    let want_ns = searched_ns(&q, &body);
     let ctx = if req.context.is_empty() {
         "all".to_string()
     } else {
@@ -136,7 +210,7 @@ async fn search_prefix(
                 "jobs",
                 c.jobs
                     .values()
-                    .filter(|j| ns_ok(&q, &who, j.namespace()) && j.id().starts_with(&p))
+                    .filter(|j| ns_ok(&want_ns, &who, j.namespace()) && j.id().starts_with(&p))
                     .map(|j| j.id().to_string())
                     .collect(),
             );
@@ -146,7 +220,7 @@ async fn search_prefix(
                 "allocs",
                 c.allocs
                     .values()
-                    .filter(|a| ns_ok(&q, &who, &a.namespace) && a.id.starts_with(&p))
+                    .filter(|a| ns_ok(&want_ns, &who, &a.namespace) && a.id.starts_with(&p))
                     .map(|a| a.id.clone())
                     .collect(),
             );
@@ -166,7 +240,7 @@ async fn search_prefix(
                 "evals",
                 c.evals
                     .values()
-                    .filter(|e| ns_ok(&q, &who, &e.namespace) && e.id.starts_with(&p))
+                    .filter(|e| ns_ok(&want_ns, &who, &e.namespace) && e.id.starts_with(&p))
                     .map(|e| e.id.clone())
                     .collect(),
             );
@@ -176,7 +250,7 @@ async fn search_prefix(
                 "deployment",
                 c.deployments
                     .values()
-                    .filter(|d| ns_ok(&q, &who, &d.namespace) && d.id.starts_with(&p))
+                    .filter(|d| ns_ok(&want_ns, &who, &d.namespace) && d.id.starts_with(&p))
                     .map(|d| d.id.clone())
                     .collect(),
             );

@@ -3,9 +3,9 @@
 //! statuses and latest deployment, newest change first; the POST form asks
 //! for named jobs.
 
-use super::http::{block, err, paged, Params, R};
+use super::http::{block_on, err, paged, FilterPass, Params, R};
 use crate::acl::Caller;
-use crate::state::{Cluster, StoredJob, Table};
+use crate::state::{Cluster, StoredJob};
 use crate::Sim;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -145,15 +145,15 @@ async fn statuses(State(sim): State<Sim>, who: Caller, q: Params, body: Bytes) -
     let reverse = q.reverse();
     let start: Option<u64> = q.next_token().and_then(|t| t.parse().ok());
     let per_page = wanted.as_ref().map(Vec::len).or(per_page);
-    block(&sim, &[Table::Jobs, Table::Allocs, Table::Deployments], &q).await?;
-    let (items, idx, next) = sim.store.read(|c| {
+    let filter = FilterPass::new(filter, 500);
+    let page = |c: &Cluster| {
         let mut jobs: Vec<&StoredJob> = c
             .jobs
             .values()
             .filter(|j| scope.matches(j.namespace()))
             .filter(|j| include_children || j.get_str("ParentID").is_empty())
             .filter(|j| wanted.as_ref().is_none_or(|w| w.contains(&j.key())))
-            .filter(|j| filter.as_ref().is_none_or(|f| f.keeps(&j.spec)))
+            .filter(|j| filter.keep(&j.spec))
             .collect();
         let mi = |j: &&StoredJob| j.spec["ModifyIndex"].as_u64().unwrap_or(0);
         // Newest change first by default; `reverse` gives oldest first.
@@ -171,6 +171,9 @@ async fn statuses(State(sim): State<Sim>, who: Caller, q: Params, body: Bytes) -
                 jobs.truncate(n);
             }
         }
+        // The index is the highest modify index on the page (jobs, their
+        // allocations, children and deployments), so a client blocking
+        // with it wakes when anything it shows changes.
         let mut idx = 0;
         let items: Vec<Value> = jobs
             .into_iter()
@@ -181,6 +184,9 @@ async fn statuses(State(sim): State<Sim>, who: Caller, q: Params, body: Bytes) -
             })
             .collect();
         (items, idx, next)
-    });
+    };
+    block_on(&sim, &q, |c| page(c).1).await?;
+    let (items, idx, next) = sim.store.read(page);
+    filter.finish()?;
     paged(serde_json::to_vec(&items), idx, next)
 }

@@ -2,7 +2,7 @@
 //! `nomad/variables_endpoint.go`): list (metadata only), read, write with
 //! check-and-set, delete. Unsupported methods on `/v1/var/` are a 400.
 
-use super::http::{err, json_index, raw_json, Params, R};
+use super::http::{err, json_index, raw_json, FilterPass, Params, R};
 use crate::acl::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{Cluster, Table};
@@ -37,7 +37,7 @@ fn metadata(v: &Value) -> Value {
 
 async fn list_vars(State(sim): State<Sim>, who: Caller, q: Params) -> R {
     let per_page = q.per_page()?;
-    let filter = q.filter()?;
+    let filter = FilterPass::new(q.filter()?, 400);
     let idx = super::http::block(&sim, &[Table::Vars], &q).await?;
     let ns = q.namespace();
     let prefix = q.prefix().to_string();
@@ -53,7 +53,7 @@ async fn list_vars(State(sim): State<Sim>, who: Caller, q: Params) -> R {
                 || !path.starts_with(&prefix)
                 || start.as_ref().is_some_and(|s| (vns, path) < (&s.0, &s.1))
                 || !who.allow_variable(vns, path, "list")
-                || !filter.as_ref().is_none_or(|f| f.keeps(var))
+                || !filter.keep(var)
             {
                 continue;
             }
@@ -65,6 +65,7 @@ async fn list_vars(State(sim): State<Sim>, who: Caller, q: Params) -> R {
         }
         (out, next)
     });
+    filter.finish()?;
     super::http::paged(serde_json::to_vec(&v), idx.max(1), next)
 }
 
@@ -75,7 +76,13 @@ fn key(q: &Params, path: &str) -> (String, String) {
 async fn read_var(State(sim): State<Sim>, who: Caller, Path(path): Path<String>, q: Params) -> R {
     let (ns, path) = key(&q, &path);
     who.variable(&ns, &path, "read")?;
-    let idx = super::http::block(&sim, &[Table::Vars], &q).await?;
+    let idx = super::http::block_on(&sim, &q, |c| {
+        c.vars
+            .get(&(ns.clone(), path.clone()))
+            .and_then(|v| v["ModifyIndex"].as_u64())
+            .unwrap_or_else(|| c.table(Table::Vars))
+    })
+    .await?;
     let v = sim
         .store
         .read(|c| c.vars.get(&(ns.clone(), path.clone())).cloned())
@@ -183,7 +190,7 @@ async fn write_var(
     let k = (ns.clone(), path.clone());
     let out = sim.store.write(|c| {
         if let Some(r) = check(c, &k, want) {
-            return Err(r);
+            return Err(Box::new(r));
         }
         let now = c.now();
         let idx = c.bump(&[Table::Vars]);
@@ -205,7 +212,7 @@ async fn write_var(
             r.headers_mut().insert("x-nomad-index", idx.into());
             Ok(r)
         }
-        Err(r) => Ok(r),
+        Err(r) => Ok(*r),
     }
 }
 
@@ -216,11 +223,11 @@ async fn delete_var(State(sim): State<Sim>, who: Caller, Path(path): Path<String
     let k = (ns, path);
     let out = sim.store.write(|c| {
         if let Some(r) = check(c, &k, want) {
-            return Err(r);
+            return Err(Box::new(r));
         }
         let idx = c.bump(&[Table::Vars]);
         c.vars.remove(&k);
-        Ok::<u64, Response>(idx)
+        Ok::<u64, Box<Response>>(idx)
     });
     Ok(match out {
         Ok(idx) => {
@@ -228,7 +235,7 @@ async fn delete_var(State(sim): State<Sim>, who: Caller, Path(path): Path<String
             r.headers_mut().insert("x-nomad-index", idx.into());
             r
         }
-        Err(r) => r,
+        Err(r) => *r,
     })
 }
 

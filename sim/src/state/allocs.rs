@@ -29,13 +29,17 @@ impl Cluster {
             ));
         }
         let a = self.allocs.get(id).ok_or_else(|| unknown_alloc(id))?;
-        if a.is_terminal() {
-            return Err(ApiError::internal("Task not running"));
-        }
-        if !task.is_empty() && !a.task_states.contains_key(task) {
-            return Err(ApiError::internal(format!(
-                "Could not find task runner for task: {task}"
-            )));
+        if !task.is_empty() {
+            let st = a.task_states.get(task).ok_or_else(|| {
+                ApiError::internal(format!("Could not find task runner for task: {task}"))
+            })?;
+            if st.state != "running" {
+                return Err(ApiError::internal("Task not running"));
+            }
+        } else if a.is_terminal() {
+            return Err(ApiError::internal(
+                "restart of an alloc that should not run",
+            ));
         }
         let reason = if !task.is_empty() {
             "User requested task to restart"
@@ -59,12 +63,19 @@ impl Cluster {
             let mut signaled = event("Restart Signaled", now);
             signaled.restart_reason = reason.into();
             signaled.display_message = reason.into();
+            signaled
+                .details
+                .insert("restart_reason".into(), reason.into());
             let mut terminated = event("Terminated", now + 1_000_000);
             terminated.display_message = "Exit Code: 0".into();
             terminated.details.insert("exit_code".into(), "0".into());
             let mut restarting = event("Restarting", now + 2_000_000);
+            // A requested restart skips the policy: no delay, no reason.
             restarting.display_message = "Task restarting in 0s".into();
-            restarting.restart_reason = "Restart triggered".into();
+            restarting
+                .details
+                .insert("restart_reason".into(), String::new());
+            restarting.details.insert("start_delay".into(), "0".into());
             let mut started = event("Started", now + 3_000_000);
             started.display_message = "Task started by client".into();
             st.events

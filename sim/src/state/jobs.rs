@@ -66,12 +66,15 @@ impl Cluster {
             .iter_mut()
             .filter(|v| v["Version"].as_u64() == Some(version))
         {
+            // The version row is rewritten at the new index; the job row
+            // only when it is the current version (`updateJobStabilityImpl`).
             v["Stable"] = json!(stable);
+            v["ModifyIndex"] = json!(idx);
         }
         if j.spec["Version"].as_u64() == Some(version) {
             j.spec["Stable"] = json!(stable);
+            j.spec["ModifyIndex"] = json!(idx);
         }
-        j.spec["ModifyIndex"] = json!(idx);
         Ok(idx)
     }
 
@@ -113,11 +116,12 @@ impl Cluster {
                 .filter(|v| v["Version"].as_u64() == Some(version))
             {
                 v["VersionTag"] = tag.clone();
+                v["ModifyIndex"] = json!(idx);
             }
             if j.spec["Version"].as_u64() == Some(version) {
                 j.spec["VersionTag"] = tag;
+                j.spec["ModifyIndex"] = json!(idx);
             }
-            j.spec["ModifyIndex"] = json!(idx);
         }
         Ok(idx)
     }
@@ -141,8 +145,8 @@ impl Cluster {
                 .filter(|v| v["VersionTag"]["Name"].as_str() == Some(name))
             {
                 v["VersionTag"] = Value::Null;
+                v["ModifyIndex"] = json!(idx);
             }
-            j.spec["ModifyIndex"] = json!(idx);
         }
         Ok(idx)
     }

@@ -301,7 +301,25 @@ impl Store {
     /// Blocks until any of `tables` has an index above `min_index`, or
     /// `wait` passes. Returns the index to report.
     pub async fn block(&self, tables: &[Table], min_index: u64, wait: Duration) -> u64 {
-        let current = |s: &Store| s.read(|c| tables.iter().map(|t| c.table(*t)).max().unwrap_or(1));
+        self.block_on(
+            |c| tables.iter().map(|t| c.table(*t)).max().unwrap_or(1),
+            min_index,
+            wait,
+        )
+        .await
+    }
+
+    /// `blockingRPC`: re-runs `index_of` after every write until the index
+    /// the answer will report passes `min_index`, or `wait` passes. A
+    /// query must wait on the index it reports, or a client that sends it
+    /// back would be answered at once, forever.
+    pub async fn block_on(
+        &self,
+        index_of: impl Fn(&Cluster) -> u64,
+        min_index: u64,
+        wait: Duration,
+    ) -> u64 {
+        let current = |s: &Store| s.read(&index_of);
         let idx = current(self);
         if min_index == 0 || idx > min_index {
             return idx;

@@ -44,10 +44,15 @@ impl Cluster {
                 "can not set node's scheduling eligibility to eligible while it is draining",
             ));
         }
+        // Setting what the node already has is a no-op answered with zero
+        // indexes (`Node.UpdateEligibility`).
+        if n.scheduling_eligibility == eligibility {
+            return Ok(0);
+        }
         let now = self.now();
         let idx = self.bump(&[Table::Nodes]);
         let n = self.nodes.get_mut(id).ok_or_else(unknown_node)?;
-        if n.scheduling_eligibility != eligibility {
+        {
             let msg = if eligibility == "eligible" {
                 ELIGIBLE_EVENT
             } else {

@@ -265,8 +265,16 @@ fn DeploymentPanel(dep: Memo<Deployment>) -> impl IntoView {
                 <Badge status/>
                 <span class="muted">{move || dep.with(|d| format!("version {} · {}", d.job_version, d.status_description))}</span>
                 <span class="spacer"></span>
-                {move || dep.with(|d| d.needs_promotion()).then(|| view! {
-                    <button class="button primary" data-action="promote" disabled=move || busy.get() on:click=move |_| act(true)>"Promote canaries"</button>
+                {move || dep.with(|d| d.needs_promotion()).then(|| {
+                    // Nomad refuses a promotion until the canaries are healthy.
+                    let health = move || dep.with(|d| d.canary_health()).unwrap_or((0, 0));
+                    let ready = move || { let (h, w) = health(); h >= w };
+                    view! {
+                        <span class="muted small" data-testid="canary-health">{move || { let (h, w) = health(); format!("{h}/{w} canaries healthy") }}</span>
+                        <button class="button primary" data-action="promote" disabled=move || busy.get() || !ready()
+                            title=move || (!ready()).then_some("Promotion waits until every canary is healthy")
+                            on:click=move |_| act(true)>"Promote canaries"</button>
+                    }
                 })}
                 {move || dep.with(|d| d.is_active()).then(|| view! {
                     <button class="button danger" data-action="fail" disabled=move || busy.get() on:click=move |_| act(false)>"Fail deployment"</button>
