@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every test layer:
+#   0. lint: cargo fmt --check, clippy -D warnings (native and wasm32), file length
 #   1. native: cargo test (nomad-model: corpus, decoder, diff; nomad-sim: API)
 #   2. the release bundle, and its size
 #   3. browser: wasm-bindgen-test in headless Chromium against nomad-sim
@@ -15,6 +16,9 @@ step() { echo; echo "=== $* ($(( $(date +%s) - start ))s)"; }
 
 step "set-up"
 bash scripts/setup.sh
+
+step "lint (fmt, clippy, file length)"
+bash scripts/lint.sh
 
 step "native tests"
 cargo test --quiet 2>&1 | tee /tmp/yurt-native.log | grep -E "^(test result|running|error)|panicked|FAILED" || true

@@ -71,6 +71,25 @@ pub async fn until_visible() {
     }
 }
 
+/// The signal of an [`Abort`], as fetch takes it.
+pub type AbortSignal = web_sys::AbortSignal;
+
+/// Whether an error text from fetch or a stream read is the browser's
+/// report of a request we aborted (`AbortError`, "The user aborted ...").
+pub fn is_abort(message: &str) -> bool {
+    message.contains("AbortError") || message.contains("abort")
+}
+
+/// `encodeURIComponent`.
+pub fn encode_uri_component(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+/// `decodeURIComponent`; `None` for a malformed escape.
+pub fn decode_uri_component(s: &str) -> Option<String> {
+    js_sys::decode_uri_component(s).ok().map(String::from)
+}
+
 /// An `AbortController` whose signal is passed to fetch.
 pub struct Abort(web_sys::AbortController);
 
@@ -78,7 +97,7 @@ impl Abort {
     pub fn new() -> Option<Self> {
         web_sys::AbortController::new().ok().map(Abort)
     }
-    pub fn signal(&self) -> web_sys::AbortSignal {
+    pub fn signal(&self) -> AbortSignal {
         self.0.signal()
     }
     pub fn abort(&self) {

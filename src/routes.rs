@@ -20,8 +20,28 @@ pub fn href(path: &str) -> String {
     format!("{}{}", base(), path)
 }
 
-fn enc(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
+use crate::interop::encode_uri_component as enc;
+
+/// `k=v&…` with every value encoded.
+pub fn query_string<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", k.as_ref(), enc(v.as_ref())))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// An absolute href for an app path with a query.
+pub fn href_with(path: &str, pairs: &[(&str, &str)]) -> String {
+    format!("{}?{}", href(path), query_string(pairs))
+}
+
+/// The log viewer of one task of an allocation.
+pub fn logs_href(alloc: &str, task: &str) -> String {
+    href_with(
+        &format!("/allocations/{}/logs", enc(alloc)),
+        &[("task", task)],
+    )
 }
 
 pub fn job_href(namespace: &str, id: &str) -> String {
@@ -46,10 +66,7 @@ pub fn node_href(id: &str) -> String {
 
 /// Decodes a route parameter (IDs may arrive percent-encoded).
 pub fn decode_param(s: &str) -> String {
-    js_sys::decode_uri_component(s)
-        .ok()
-        .map(String::from)
-        .unwrap_or_else(|| s.to_string())
+    crate::interop::decode_uri_component(s).unwrap_or_else(|| s.to_string())
 }
 
 /// The file browser of an allocation at `path`.

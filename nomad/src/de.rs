@@ -75,15 +75,15 @@ pub fn boolish<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum B {
-        B(bool),
-        S(String),
-        N(i64),
+        Bool(bool),
+        Str(String),
+        Num(i64),
     }
     Ok(match Option::<B>::deserialize(d)? {
         None => false,
-        Some(B::B(b)) => b,
-        Some(B::S(s)) => s.eq_ignore_ascii_case("true"),
-        Some(B::N(n)) => n != 0,
+        Some(B::Bool(b)) => b,
+        Some(B::Str(s)) => s.eq_ignore_ascii_case("true"),
+        Some(B::Num(n)) => n != 0,
     })
 }
 

@@ -75,6 +75,27 @@ impl SearchIndex {
     }
 }
 
+/// A list's filters as the URL holds them. With [`VIEW_KEYS`] these are
+/// all the keys a list reads from its query string, so what asks for the
+/// small first page (only when none is set) cannot drift from the table.
+pub trait ListUrl: Sized {
+    /// The query-string key of each filter, `q` (the text) first.
+    const FILTER_KEYS: &'static [&'static str];
+    /// The filters from the URL's value of each key (`""` when absent).
+    fn from_url(get: impl Fn(&str) -> String) -> Self;
+    /// Every key of the list: its filters, then order and page.
+    fn url_keys() -> Vec<&'static str> {
+        Self::FILTER_KEYS
+            .iter()
+            .chain(VIEW_KEYS.iter())
+            .copied()
+            .collect()
+    }
+}
+
+/// The order and page every list keeps in the URL.
+pub const VIEW_KEYS: [&str; 3] = ["sort", "desc", "page"];
+
 /// What the URL asks the jobs list to show.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobQuery {
@@ -83,6 +104,19 @@ pub struct JobQuery {
     pub job_type: String,
     pub namespace: String,
     pub datacenter: String,
+}
+
+impl ListUrl for JobQuery {
+    const FILTER_KEYS: &'static [&'static str] = &["q", "status", "type", "ns", "dc"];
+    fn from_url(get: impl Fn(&str) -> String) -> Self {
+        JobQuery {
+            text: get("q"),
+            status: get("status"),
+            job_type: get("type"),
+            namespace: get("ns"),
+            datacenter: get("dc"),
+        }
+    }
 }
 
 /// Lower-cased IDs and names, one per job, for the text filter.
@@ -231,6 +265,22 @@ pub struct AllocQuery {
     pub namespace: String,
 }
 
+impl ListUrl for AllocQuery {
+    /// `prefix` is no filter of the table: the agent applies it.
+    const FILTER_KEYS: &'static [&'static str] =
+        &["q", "status", "job", "group", "node", "ns", "prefix"];
+    fn from_url(get: impl Fn(&str) -> String) -> Self {
+        AllocQuery {
+            text: get("q"),
+            status: get("status"),
+            job: get("job"),
+            group: get("group"),
+            node: get("node"),
+            namespace: get("ns"),
+        }
+    }
+}
+
 impl AllocQuery {
     pub fn is_empty(&self) -> bool {
         *self == AllocQuery::default()
@@ -344,6 +394,24 @@ pub struct NodeQuery {
     pub version: String,
 }
 
+impl ListUrl for NodeQuery {
+    const FILTER_KEYS: &'static [&'static str] = &[
+        "q", "status", "elig", "drain", "dc", "class", "pool", "version",
+    ];
+    fn from_url(get: impl Fn(&str) -> String) -> Self {
+        NodeQuery {
+            text: get("q"),
+            status: get("status"),
+            eligibility: get("elig"),
+            drain: get("drain"),
+            datacenter: get("dc"),
+            class: get("class"),
+            pool: get("pool"),
+            version: get("version"),
+        }
+    }
+}
+
 impl NodeQuery {
     pub fn is_empty(&self) -> bool {
         *self == NodeQuery::default()
@@ -441,6 +509,33 @@ pub fn distinct_versions<'a>(values: impl Iterator<Item = &'a str>) -> Vec<Strin
 
 #[cfg(test)]
 mod tests {
+    use super::{AllocQuery, JobQuery, ListUrl, NodeQuery};
+
+    // The first page is asked for only when the URL sets none of a list's
+    // keys; a key missing here (as `desc` once was for jobs) shows the
+    // wrong rows while the full list loads.
+    #[test]
+    fn every_list_reads_its_filters_order_and_page_from_the_url() {
+        for keys in [
+            JobQuery::url_keys(),
+            AllocQuery::url_keys(),
+            NodeQuery::url_keys(),
+        ] {
+            for k in ["q", "sort", "desc", "page"] {
+                assert!(keys.contains(&k), "{k} missing from {keys:?}");
+            }
+        }
+        let url = |k: &str| format!("<{k}>");
+        let j = JobQuery::from_url(url);
+        assert_eq!(
+            (j.text.as_str(), j.job_type.as_str(), j.datacenter.as_str()),
+            ("<q>", "<type>", "<dc>")
+        );
+        let n = NodeQuery::from_url(url);
+        assert_eq!(n.eligibility, "<elig>");
+        assert!(AllocQuery::url_keys().contains(&"prefix"));
+    }
+
     use super::*;
 
     fn job(id: &str, ns: &str, status: &str, ty: &str, prio: i64) -> JobListStub {

@@ -761,7 +761,9 @@ impl LogStore {
             self.hits.push_back(id);
         }
         if shows {
-            self.view.as_mut().map(|v| v.push_back(id));
+            if let Some(v) = self.view.as_mut() {
+                v.push_back(id);
+            }
         }
     }
 
@@ -1065,7 +1067,7 @@ mod tests {
             format!(
                 "line {} {}",
                 s.dropped_lines,
-                if s.dropped_lines % 10 == 0 {
+                if s.dropped_lines.is_multiple_of(10) {
                     "error"
                 } else {
                     "ok"

@@ -60,7 +60,7 @@ impl Api {
             url.push(sep);
             url.push_str(k);
             url.push('=');
-            url.push_str(&String::from(js_sys::encode_uri_component(&v)));
+            url.push_str(&interop::encode_uri_component(&v));
             sep = '&';
         }
         url
@@ -84,7 +84,7 @@ impl Api {
 
     fn net_err(e: gloo_net::Error, path: &str) -> ApiError {
         let msg = e.to_string();
-        if msg.contains("AbortError") || msg.contains("aborted") {
+        if interop::is_abort(&msg) {
             ApiError::aborted(path)
         } else {
             ApiError::network(msg, path)
@@ -96,7 +96,7 @@ impl Api {
         &self,
         path: &str,
         query: &[(&str, String)],
-        abort: Option<&web_sys::AbortSignal>,
+        abort: Option<&interop::AbortSignal>,
     ) -> Result<(Vec<u8>, u64), ApiError> {
         let url = self.url(path, query);
         let rb = self.with_token(Request::get(&url)).abort_signal(abort);
@@ -116,7 +116,7 @@ impl Api {
         &self,
         path: &str,
         query: &[(&str, String)],
-        abort: Option<&web_sys::AbortSignal>,
+        abort: Option<&interop::AbortSignal>,
     ) -> Result<(T, u64), ApiError> {
         let (body, index) = self.get_raw(path, query, abort).await?;
         let v = nomad_model::decode_json(or_null(&body))
@@ -179,7 +179,7 @@ impl Api {
         &self,
         path: &str,
         query: &[(&str, String)],
-        abort: Option<&web_sys::AbortSignal>,
+        abort: Option<&interop::AbortSignal>,
     ) -> Result<interop::StreamReader, ApiError> {
         let url = self.url(path, query);
         let rb = self.with_token(Request::get(&url)).abort_signal(abort);
@@ -208,8 +208,11 @@ pub fn provide_api(api: Api) {
 }
 
 /// The API settings (token, region, namespace) of the running app.
+/// Without [`provide_api`] above it is a wiring mistake: loud in debug
+/// builds (and so in the browser tests), same-origin defaults in release.
 pub fn use_api() -> Api {
     use_context::<Api>().unwrap_or_else(|| {
+        debug_assert!(false, "use_api: no Api in context (provide_api in App)");
         let api = Api::with_origin("");
         provide_context(api);
         api

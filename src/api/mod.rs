@@ -3,11 +3,12 @@
 pub mod client;
 pub mod endpoints;
 pub mod error;
+pub mod paths;
 pub mod stream;
 pub mod watch;
 
 pub use client::{provide_api, use_api, Api};
-pub use endpoints::{alloc_stats_path, fs_stream_path, logs_path, logs_query};
 pub use error::{ApiError, ApiErrorKind};
+pub use paths::{alloc_stats_path, fs_stream_path, logs_path, logs_query};
 pub use stream::{read_stream, StreamControl};
 pub use watch::{use_watch, Watch, WatchOpts, WatchState};

@@ -88,8 +88,7 @@ pub async fn read_stream(
                 if !events.is_empty() {
                     on_events(&mut events);
                 }
-                let aborted = e.contains("AbortError") || e.contains("abort");
-                return Err(if aborted {
+                return Err(if crate::interop::is_abort(&e) {
                     ApiError::aborted(path)
                 } else {
                     ApiError::network(format!("stream dropped: {e}"), path)

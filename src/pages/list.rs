@@ -3,24 +3,25 @@
 //! column headers, facet chips and menus, and a pager — all state in the
 //! query string so every view can be shared by URL.
 
-use super::{query_param, Debounce};
+use super::{use_query_param, Debounce};
 use crate::api::{use_api, Watch};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use nomad_model::lists::ListUrl;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
 pub const PAGE_SIZE: usize = 50;
 
-/// Rewrites query parameters (see [`super::query_setter`]).
+/// Rewrites query parameters (see [`super::use_query_setter`]).
 pub trait Setter: Fn(&[(&str, String)]) + Clone + 'static {}
 impl<T: Fn(&[(&str, String)]) + Clone + 'static> Setter for T {}
 
 /// The filter text as typed: applied at once from this signal, while the
 /// URL's `q` follows 250 ms after the last keystroke (rewriting the URL
 /// re-runs the router). Navigating to a URL with another `q` resets it.
-pub fn typed_text() -> RwSignal<String> {
-    let text = query_param("q");
+pub fn use_typed_text() -> RwSignal<String> {
+    let text = use_query_param("q");
     let now = RwSignal::new(text.get_untracked());
     Effect::new(move |_| {
         let t = text.get();
@@ -67,8 +68,8 @@ pub fn SortHeader<S: Setter>(
     #[prop(optional)] default: bool,
     #[prop(optional)] num: bool,
 ) -> impl IntoView {
-    let sort = query_param("sort");
-    let desc = query_param("desc");
+    let sort = use_query_param("sort");
+    let desc = use_query_param("desc");
     let is = move || sort.get() == key || (default && sort.get().is_empty());
     let arrow = move || match (is(), desc.get() == "1") {
         (false, _) => "",
@@ -104,7 +105,7 @@ pub fn Chips<S: Setter, C>(
 where
     C: Fn(&'static str) -> usize + Clone + Send + Sync + 'static,
 {
-    let current = query_param(key);
+    let current = use_query_param(key);
     view! {
         <div class="facet" role="group" aria-label=key>
             {options
@@ -135,7 +136,7 @@ pub fn FacetMenu<S: Setter>(
     label: &'static str,
     #[prop(into)] choices: Signal<Vec<String>>,
 ) -> impl IntoView {
-    let current = query_param(key);
+    let current = use_query_param(key);
     view! {
         <select class="facet-select" data-facet=key aria-label=label prop:value=move || current.get()
             on:change=move |ev| set(&[(key, event_target_value(&ev)), ("page", String::new())])>
@@ -153,14 +154,32 @@ pub fn FacetMenu<S: Setter>(
     }
 }
 
+/// A list's filters from the URL (the text as typed, so a keystroke
+/// filters at once), one memo per list.
+pub fn use_list_query<Q>(text: RwSignal<String>) -> Memo<Q>
+where
+    Q: ListUrl + PartialEq + Send + Sync + 'static,
+{
+    let query = use_query_map();
+    Memo::new(move |_| {
+        Q::from_url(|k| {
+            if k == "q" {
+                text.get()
+            } else {
+                query.with(|m| m.get(k).unwrap_or_default())
+            }
+        })
+    })
+}
+
 /// The first page of a big list, from a small paged request (`per_page`,
 /// Nomad 1.3+), shown while `watch` loads the whole list, which may be
-/// tens of megabytes. Only when the URL sets none of `keys`: filters,
-/// other orders and later pages need every entry. An agent that ignores
-/// `per_page` answers with everything, which is fine.
-pub fn first_page<T>(
+/// tens of megabytes. Only when the URL sets none of the list's keys
+/// (`Q::url_keys`): filters, other orders and later pages need every
+/// entry. An agent that ignores `per_page` answers with everything,
+/// which is fine.
+pub fn use_first_page<Q: ListUrl, T>(
     watch: Watch<Vec<T>>,
-    keys: &[&str],
     path: String,
     mut query: Vec<(&'static str, String)>,
 ) -> RwSignal<Option<Arc<Vec<T>>>>
@@ -168,8 +187,11 @@ where
     T: DeserializeOwned + Send + Sync + 'static,
 {
     let page = RwSignal::new(None);
-    let plain = use_query_map()
-        .with_untracked(|m| keys.iter().all(|k| m.get(k).is_none_or(|v| v.is_empty())));
+    let plain = use_query_map().with_untracked(|m| {
+        Q::url_keys()
+            .iter()
+            .all(|k| m.get(k).is_none_or(|v| v.is_empty()))
+    });
     if plain {
         let api = use_api();
         query.push(("per_page", PAGE_SIZE.to_string()));
@@ -188,14 +210,14 @@ where
 /// A memo, not a closure: a `<For>` fed by a closure over several memos
 /// was seen to miss an update when only one of them changed (the clients
 /// list's running counts), and a memo only re-renders when rows differ.
-pub fn page_rows<R>(
+pub fn use_page_rows<R>(
     rows: Memo<Vec<usize>>,
     make: impl Fn(&[usize]) -> Vec<R> + Send + Sync + 'static,
 ) -> Memo<Vec<R>>
 where
     R: PartialEq + Send + Sync + 'static,
 {
-    let page = query_param("page");
+    let page = use_query_param("page");
     Memo::new(move |_| {
         let (p, _) = page_bounds(&page.get(), rows.with(|r| r.len()));
         rows.with(|r| {
@@ -219,7 +241,7 @@ pub fn Pager<S: Setter>(
     #[prop(into)] summary: Signal<String>,
     testid: &'static str,
 ) -> impl IntoView {
-    let page = query_param("page");
+    let page = use_query_param("page");
     let bounds = move || page_bounds(&page.get(), total.get());
     let set_n = set.clone();
     view! {

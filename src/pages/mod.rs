@@ -80,14 +80,14 @@ impl Default for Debounce {
 
 /// A query-string parameter of the current URL (tracked). Memoized, so a
 /// change to another parameter does not re-run what reads this one.
-pub fn query_param(key: &'static str) -> Signal<String> {
+pub fn use_query_param(key: &'static str) -> Signal<String> {
     let q = use_query_map();
     Memo::new(move |_| q.with(|m| m.get(key).unwrap_or_default())).into()
 }
 
 /// Returns a setter that rewrites query parameters in place (history
 /// replace, no scroll), so views can be shared by URL.
-pub fn query_setter() -> impl Fn(&[(&str, String)]) + Clone + 'static {
+pub fn use_query_setter() -> impl Fn(&[(&str, String)]) + Clone + 'static {
     let navigate = use_navigate();
     let location = use_location();
     let q = use_query_map();
@@ -105,15 +105,12 @@ pub fn query_setter() -> impl Fn(&[(&str, String)]) + Clone + 'static {
             }
         }
         pairs.sort();
-        let qs: Vec<String> = pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
-            .collect();
+        let qs = crate::routes::query_string(&pairs);
         let path = location.pathname.get_untracked();
         let url = if qs.is_empty() {
             path
         } else {
-            format!("{path}?{}", qs.join("&"))
+            format!("{path}?{qs}")
         };
         navigate(
             &url,
@@ -126,3 +123,7 @@ pub fn query_setter() -> impl Fn(&[(&str, String)]) + Clone + 'static {
         );
     }
 }
+
+// The log pages move to the `use_*` names with their split.
+pub use use_query_param as query_param;
+pub use use_query_setter as query_setter;

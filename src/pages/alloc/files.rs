@@ -8,7 +8,7 @@ use super::{use_alloc_id, AllocTabs};
 use crate::api::{fs_stream_path, read_stream, use_api, ApiError, StreamControl};
 use crate::components::*;
 use crate::interop;
-use crate::pages::{query_param, query_setter};
+use crate::pages::{use_query_param, use_query_setter};
 use crate::routes::{alloc_href, files_href, href};
 use base64::Engine;
 use leptos::prelude::*;
@@ -19,7 +19,7 @@ use nomad_model::{format, AllocFileInfo};
 #[component]
 pub fn AllocFilesPage() -> impl IntoView {
     let id = use_alloc_id();
-    let raw_path = query_param("path");
+    let raw_path = use_query_param("path");
     let path = Memo::new(move |_| files::normalize(&raw_path.get()));
     let api = use_api();
     let stat = LocalResource::new(move || {
@@ -124,10 +124,10 @@ enum Content {
 #[component]
 fn FileView(id: String, path: String, info: AllocFileInfo) -> impl IntoView {
     let api = use_api();
-    let set = query_setter();
-    let page = query_param("page");
-    let from = query_param("from");
-    let follow = query_param("follow");
+    let set = use_query_setter();
+    let page = use_query_param("page");
+    let from = use_query_param("from");
+    let follow = use_query_param("follow");
     let size = info.size;
     let paged = files::needs_paging(size);
     let name = files::file_name(&path).to_string();

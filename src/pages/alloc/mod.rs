@@ -9,9 +9,9 @@ mod tasks;
 
 pub use files::AllocFilesPage;
 
-use crate::api::{use_api, use_watch, ApiError, WatchOpts};
+use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
-use crate::pages::query_param;
+use crate::pages::use_query_param;
 use crate::routes::{alloc_href, decode_param, files_href, href, job_href, node_href};
 use leptos::prelude::*;
 use leptos::Params;
@@ -56,7 +56,10 @@ pub fn AllocTabs(id: String, active: &'static str) -> impl IntoView {
 pub fn AllocPage() -> impl IntoView {
     let id = use_alloc_id();
     let alloc = use_watch::<Allocation>(
-        move || id.get().map(|id| (format!("/v1/allocation/{id}"), vec![])),
+        move || {
+            id.get()
+                .map(|id| (crate::api::paths::allocation(&id), vec![]))
+        },
         WatchOpts::default(),
     );
     view! {
@@ -282,53 +285,46 @@ fn Placement(a: Signal<Arc<Allocation>>) -> impl IntoView {
 fn AllocActions(a: Signal<Arc<Allocation>>) -> impl IntoView {
     let api = use_api();
     let confirm = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
     let terminal = Memo::new(move |_| a.with(|a| a.is_terminal()));
+    // The navigate function is taken at dispatch: the page may be torn
+    // down (its resource answering 404) before the request returns.
     let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
-    let gc = move |_| {
+    let gc = Action::new_local(move |_: &()| {
         let id = a.with_untracked(|a| a.id.clone());
-        busy.set(true);
-        // the navigate function is taken now: the page may be torn down (its
-        // resource answering 404) before the request returns
         let nav = navigate.with_value(|n| n.clone());
-        leptos::task::spawn_local(async move {
-            match api.gc_allocation(&id).await {
-                Ok(_) => {
-                    let url = href(&format!(
-                        "/allocations?collected={}",
-                        js_sys::encode_uri_component(&id)
-                    ));
-                    crate::pages::go(&nav, &url);
-                }
-                Err(e) => {
-                    error.set(Some(e));
-                    busy.set(false);
-                    confirm.set(false);
-                }
+        async move {
+            let r = api.gc_allocation(&id).await;
+            match &r {
+                Ok(_) => crate::pages::go(
+                    &nav,
+                    &crate::routes::href_with("/allocations", &[("collected", &id)]),
+                ),
+                Err(_) => confirm.set(false),
             }
-        });
-    };
+            r.map(|_| ())
+        }
+    });
+    let busy = gc.pending();
+    let name = Signal::derive(move || a.with(|a| a.name.clone()));
     view! {
         <div class="actions inline" data-testid="alloc-actions">
             <button class="button" data-action="gc" disabled=move || !terminal.get() || busy.get()
                 title=move || if terminal.get() { "Remove this stopped allocation and its files from the client" } else { "Only stopped allocations can be garbage collected" }
-                on:click=move |_| { error.set(None); confirm.set(true) }>"Garbage collect…"</button>
+                on:click=move |_| { gc.value().set(None); confirm.set(true) }>"Garbage collect…"</button>
         </div>
         {move || confirm.get().then(|| view! {
-            <div class="confirm" role="dialog" data-testid="confirm">
-                <p>"Garbage collect " <strong>{a.with(|a| a.name.clone())}</strong> "? The client deletes its directory, logs included. This cannot be undone."</p>
-                <button class="button danger" data-confirm="gc" disabled=move || busy.get() on:click=gc>"Garbage collect"</button>
-                <button class="button" on:click=move |_| confirm.set(false)>"Cancel"</button>
-            </div>
+            <Confirm action="gc" label="Garbage collect" disabled=busy
+                on_confirm=move |_| { gc.dispatch(()); } on_cancel=move |_| confirm.set(false)>
+                <p>"Garbage collect " <strong>{name}</strong> "? The client deletes its directory, logs included. This cannot be undone."</p>
+            </Confirm>
         })}
-        {move || error.get().map(|e| view! { <ErrorPanel error=e/> })}
+        <ActionResult result=gc.value() ok=|_: ()| "Garbage collected."/>
     }
 }
 
 /// A banner on the allocations list after a garbage collection.
 pub fn collected_banner() -> impl IntoView {
-    let collected = query_param("collected");
+    let collected = use_query_param("collected");
     move || {
         let c = collected.get();
         (!c.is_empty()).then(|| view! { <div class="banner ok" data-testid="collected">{format!("Allocation {} was garbage collected.", format::short_id(&c))}</div> })

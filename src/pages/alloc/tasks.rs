@@ -2,7 +2,7 @@
 //! its logs and directory, and its events with every detail they carry.
 
 use crate::components::*;
-use crate::routes::{alloc_href, files_href};
+use crate::routes::files_href;
 use leptos::prelude::*;
 use nomad_model::{format, Allocation, TaskState};
 use std::sync::Arc;
@@ -14,13 +14,9 @@ pub fn TaskCard(a: Signal<Arc<Allocation>>, name: String) -> impl IntoView {
     let n = name.clone();
     let res = Memo::new(move |_| a.with(|a| a.task_resources_summary(&n)));
     let id = a.with_untracked(|a| a.id.clone());
-    let logs = format!(
-        "{}/logs?task={}",
-        alloc_href(&id),
-        String::from(js_sys::encode_uri_component(&name))
-    );
+    let logs = crate::routes::logs_href(&id, &name);
     let dir = files_href(&id, &format!("/{name}"));
-    let get = move |f: fn(&TaskState) -> String| Signal::derive(move || st.with(|s| f(s)));
+    let get = move |f: fn(&TaskState) -> String| Signal::derive(move || st.with(f));
     view! {
         <section class="card task-card" data-task=name.clone()>
             <header>

@@ -5,9 +5,10 @@
 //! sort order is computed once per update and a keystroke only filters.
 
 use super::list::{
-    first_page, page_rows, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader,
+    use_first_page, use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager,
+    SearchBox, SortHeader,
 };
-use super::{query_param, query_setter};
+use super::{use_query_param, use_query_setter};
 use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
 use crate::pages::job::AllocRowView;
@@ -32,7 +33,7 @@ pub fn allocations_request(
     if !prefix.is_empty() {
         q.push(("prefix", prefix));
     }
-    ("/v1/allocations".to_string(), q)
+    (crate::api::paths::ALLOCATIONS.to_string(), q)
 }
 
 pub const LIST_OPTS: WatchOpts = WatchOpts {
@@ -43,25 +44,18 @@ pub const LIST_OPTS: WatchOpts = WatchOpts {
 #[component]
 pub fn AllocationsPage() -> impl IntoView {
     let api = use_api();
-    let prefix = query_param("prefix");
+    let prefix = use_query_param("prefix");
     let watch = use_watch::<Vec<AllocRow>>(
         move || Some(allocations_request(api.namespace.get(), prefix.get())),
         LIST_OPTS,
     );
-    let set = query_setter();
-    let text = typed_text();
+    let set = use_query_setter();
+    let text = use_typed_text();
     // the newest page first (`reverse`: by create index, newest first)
     let (path, mut q) = allocations_request(api.namespace.get_untracked(), String::new());
     q.push(("reverse", "true".to_string()));
-    let first_page = first_page(
-        watch,
-        &[
-            "q", "status", "job", "group", "node", "ns", "sort", "desc", "page", "prefix",
-        ],
-        path,
-        q,
-    );
-    let pending = move || match first_page.get() {
+    let first = use_first_page::<AllocQuery, _>(watch, path, q);
+    let pending = move || match first.get() {
         Some(list) => {
             view! { <AllocationsTable list=Signal::stored(list) text partial=true/> }.into_any()
         }
@@ -92,22 +86,11 @@ fn AllocationsTable(
     /// only the newest page has arrived; the full list is loading
     partial: bool,
 ) -> impl IntoView {
-    let status = query_param("status");
-    let job = query_param("job");
-    let group = query_param("group");
-    let node = query_param("node");
-    let ns = query_param("ns");
-    let sort = query_param("sort");
-    let desc = query_param("desc");
-    let set = query_setter();
-    let query = Memo::new(move |_| AllocQuery {
-        text: text.get(),
-        status: status.get(),
-        job: job.get(),
-        group: group.get(),
-        node: node.get(),
-        namespace: ns.get(),
-    });
+    let job = use_query_param("job");
+    let sort = use_query_param("sort");
+    let desc = use_query_param("desc");
+    let set = use_query_setter();
+    let query = use_list_query::<AllocQuery>(text);
     let keys = Memo::new(move |_| list.with(|l| alloc_search_keys(l)));
     let order = Memo::new(move |_| {
         let (by, d) = (sort.get(), desc.get() == "1");
@@ -146,7 +129,7 @@ fn AllocationsTable(
                 .collect::<std::collections::HashMap<_, _>>()
         })
     });
-    let visible = page_rows(rows, move |idx| {
+    let visible = use_page_rows(rows, move |idx| {
         list.with(|l| idx.iter().map(|&i| l[i].clone()).collect())
     });
     let total = Signal::derive(move || rows.with(|r| r.len()));
@@ -202,7 +185,7 @@ fn AllocationsTable(
         </table>
         {move || rows.with(|r| r.is_empty()).then(|| view! {
             <p class="empty" data-testid="allocs-empty">"No allocations match. "
-                {move || (!query.with(|q| q.is_empty())).then(|| "Clear the filters to see them all.")}</p>
+                {move || (!query.with(|q| q.is_empty())).then_some("Clear the filters to see them all.")}</p>
         })}
         <Pager set total summary testid="allocs-count"/>
     }

@@ -5,13 +5,24 @@
 //! name). Each shows what happened.
 
 use crate::api::{use_api, ApiError};
-use crate::components::ErrorPanel;
-use crate::routes::href;
+use crate::components::{ActionResult, Confirm};
 use leptos::prelude::*;
 use nomad_model::node::{parse_deadline, DRAIN_PRESETS};
 use nomad_model::{format, DrainSpec, Nanos, Node, NodeDrainRequest};
 use std::sync::Arc;
 
+/// What can be done to a node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum NodeAction {
+    Drain,
+    StopDrain,
+    Eligibility(bool),
+    Evaluate,
+    Gc,
+    Purge,
+}
+
+/// Which form or confirmation is open.
 #[derive(Clone, Copy, PartialEq)]
 enum Panel {
     None,
@@ -25,15 +36,12 @@ enum Panel {
 pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
     let api = use_api();
     let panel = RwSignal::new(Panel::None);
-    let busy = RwSignal::new(false);
-    let result = RwSignal::new(None::<Result<String, ApiError>>);
     // drain form
     let preset = RwSignal::new("0".to_string()); // index into DRAIN_PRESETS, or "custom"
     let custom = RwSignal::new(String::new());
     let force = RwSignal::new(false);
     let ignore_system = RwSignal::new(false);
     let mark_eligible = RwSignal::new(true);
-    let purge_name = RwSignal::new(String::new());
     let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
 
     let draining = Memo::new(move |_| n.with(|n| n.drain_strategy.is_some()));
@@ -54,14 +62,19 @@ pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
         }
     });
 
-    let run = move |what: &'static str| {
+    // The navigate function is taken at dispatch: the page may be torn
+    // down (its resource answering 404) before a purge's request returns.
+    let action = Action::new_local(move |a: &NodeAction| {
+        let a = *a;
         let id = n.with_untracked(|n| n.id.clone());
-        busy.set(true);
-        result.set(None);
-        // the navigate function is taken now: the page may be torn down (its
-        // resource answering 404) before the request returns
         let nav = navigate.with_value(|n| n.clone());
-        leptos::task::spawn_local(async move {
+        let (drain_deadline, ignore, mark) = (
+            deadline.get_untracked().unwrap_or(Nanos(0)),
+            ignore_system.get_untracked(),
+            mark_eligible.get_untracked(),
+        );
+        let node_name = name.get_untracked();
+        async move {
             let evals = |v: &[String]| -> String {
                 if v.is_empty() {
                     String::new()
@@ -75,14 +88,13 @@ pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
                     )
                 }
             };
-            let r: Result<String, ApiError> = match what {
-                "drain" => {
-                    let d = deadline.get_untracked().unwrap_or(Nanos(0));
+            let r: Result<String, ApiError> = match a {
+                NodeAction::Drain => {
                     let req = NodeDrainRequest {
                         node_id: id.clone(),
                         drain_spec: Some(DrainSpec {
-                            deadline: d,
-                            ignore_system_jobs: ignore_system.get_untracked(),
+                            deadline: drain_deadline,
+                            ignore_system_jobs: ignore,
                         }),
                         mark_eligible: false,
                         ..Default::default()
@@ -91,8 +103,7 @@ pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
                         .await
                         .map(|r| format!("Drain started.{}", evals(&r.eval_ids)))
                 }
-                "cancel" => {
-                    let mark = mark_eligible.get_untracked();
+                NodeAction::StopDrain => {
                     let req = NodeDrainRequest {
                         node_id: id.clone(),
                         drain_spec: None,
@@ -107,41 +118,41 @@ pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
                         }
                     })
                 }
-                "eligible" | "ineligible" => api
-                    .node_eligibility(&id, what == "eligible")
-                    .await
-                    .map(|_| format!("The node is now {what} for scheduling.")),
-                "evaluate" => api.node_evaluate(&id).await.map(|r| {
+                NodeAction::Eligibility(eligible) => {
+                    let word = if eligible { "eligible" } else { "ineligible" };
+                    api.node_eligibility(&id, eligible)
+                        .await
+                        .map(|_| format!("The node is now {word} for scheduling."))
+                }
+                NodeAction::Evaluate => api.node_evaluate(&id).await.map(|r| {
                     if r.eval_ids.is_empty() {
                         "Evaluation requested; nothing to re-evaluate on this node.".to_string()
                     } else {
                         format!("Node evaluated.{}", evals(&r.eval_ids))
                     }
                 }),
-                "gc" => api.gc_node(&id).await.map(|_| {
+                NodeAction::Gc => api.gc_node(&id).await.map(|_| {
                     "Stopped allocations on this node were garbage collected.".to_string()
                 }),
-                "purge" => {
+                NodeAction::Purge => {
                     let r = api.node_purge(&id).await;
                     if r.is_ok() {
-                        let url = href(&format!(
-                            "/clients?purged={}",
-                            js_sys::encode_uri_component(&name.get_untracked())
-                        ));
+                        let url = crate::routes::href_with("/clients", &[("purged", &node_name)]);
                         crate::pages::go(&nav, &url);
-                        return;
                     }
-                    r.map(|_| String::new())
+                    r.map(|_| "The node was purged.".to_string())
                 }
-                _ => Ok(String::new()),
             };
-            let ok = r.is_ok();
-            result.set(Some(r));
-            busy.set(false);
-            if ok {
+            if r.is_ok() {
                 panel.set(Panel::None);
             }
-        });
+            r
+        }
+    });
+    let busy = action.pending();
+    let result = action.value();
+    let run = move |a: NodeAction| {
+        action.dispatch(a);
     };
     let open = move |p: Panel| {
         result.set(None);
@@ -161,12 +172,12 @@ pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
             </Show>
             <button class="button" data-action="eligibility" disabled=move || busy.get() || (draining.get() && !eligible.get())
                 title=move || if draining.get() { "A draining node stays ineligible; stop the drain first" } else { "" }
-                on:click=move |_| run(if eligible.get_untracked() { "ineligible" } else { "eligible" })>
+                on:click=move |_| run(NodeAction::Eligibility(!eligible.get_untracked()))>
                 {move || if eligible.get() { "Mark ineligible" } else { "Mark eligible" }}
             </button>
-            <button class="button" data-action="evaluate" disabled=move || busy.get() on:click=move |_| run("evaluate")>"Evaluate"</button>
+            <button class="button" data-action="evaluate" disabled=move || busy.get() on:click=move |_| run(NodeAction::Evaluate)>"Evaluate"</button>
             <button class="button" data-action="gc" disabled=move || busy.get() on:click=move |_| open(Panel::Gc)>"Collect garbage…"</button>
-            <button class="button danger" data-action="purge" disabled=move || busy.get() on:click=move |_| { purge_name.set(String::new()); open(Panel::Purge) }>"Purge…"</button>
+            <button class="button danger" data-action="purge" disabled=move || busy.get() on:click=move |_| open(Panel::Purge)>"Purge…"</button>
         </div>
         {move || match panel.get() {
             Panel::Drain => view! {
@@ -190,38 +201,31 @@ pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
                         Ok(d) => format!("Allocations still running after {} are stopped.", format::duration(d)),
                         Err(e) => e,
                     }}</p>
-                    <button class="button danger" data-confirm="drain" disabled=move || busy.get() || deadline.with(|d| d.is_err()) on:click=move |_| run("drain")>"Start drain"</button>
+                    <button class="button danger" data-confirm="drain" disabled=move || busy.get() || deadline.with(|d| d.is_err()) on:click=move |_| run(NodeAction::Drain)>"Start drain"</button>
                     <button class="button" on:click=move |_| panel.set(Panel::None)>"Cancel"</button>
                 </div>
             }.into_any(),
             Panel::Cancel => view! {
-                <div class="confirm" role="dialog" data-testid="cancel-drain">
+                <Confirm testid="cancel-drain" action="cancel-drain" label="Stop drain" class="button primary" cancel_label="Keep draining"
+                    disabled=busy on_confirm=move |_| run(NodeAction::StopDrain) on_cancel=move |_| panel.set(Panel::None)>
                     <p>"Stop draining " <strong>{move || name.get()}</strong>"? Allocations already moved stay where they are."</p>
                     <label class="check"><input type="checkbox" data-testid="mark-eligible" prop:checked=move || mark_eligible.get() on:change=move |ev| mark_eligible.set(event_target_checked(&ev))/>" Mark the node eligible for new allocations"</label>
-                    <button class="button primary" data-confirm="cancel-drain" disabled=move || busy.get() on:click=move |_| run("cancel")>"Stop drain"</button>
-                    <button class="button" on:click=move |_| panel.set(Panel::None)>"Keep draining"</button>
-                </div>
+                </Confirm>
             }.into_any(),
             Panel::Gc => view! {
-                <div class="confirm" role="dialog" data-testid="confirm-gc">
+                <Confirm testid="confirm-gc" action="gc" label="Collect garbage" disabled=busy
+                    on_confirm=move |_| run(NodeAction::Gc) on_cancel=move |_| panel.set(Panel::None)>
                     <p>"Garbage collect every stopped allocation on " <strong>{move || name.get()}</strong>"? Their directories and logs are deleted from the client."</p>
-                    <button class="button danger" data-confirm="gc" disabled=move || busy.get() on:click=move |_| run("gc")>"Collect garbage"</button>
-                    <button class="button" on:click=move |_| panel.set(Panel::None)>"Cancel"</button>
-                </div>
+                </Confirm>
             }.into_any(),
             Panel::Purge => view! {
-                <div class="confirm" role="dialog" data-testid="confirm-purge">
+                <Confirm testid="confirm-purge" action="purge" label="Purge node" type_to_confirm=name input_testid="purge-name" disabled=busy
+                    on_confirm=move |_| run(NodeAction::Purge) on_cancel=move |_| panel.set(Panel::None)>
                     <p>"Purge " <strong>{move || name.get()}</strong>" from the cluster? Its allocations are marked lost and rescheduled. A running client registers again. Type the node's name to confirm."</p>
-                    <input class="input" type="text" data-testid="purge-name" aria-label="Node name" prop:value=move || purge_name.get() on:input=move |ev| purge_name.set(event_target_value(&ev))/>
-                    <button class="button danger" data-confirm="purge" disabled=move || busy.get() || purge_name.get() != name.get() on:click=move |_| run("purge")>"Purge node"</button>
-                    <button class="button" on:click=move |_| panel.set(Panel::None)>"Cancel"</button>
-                </div>
+                </Confirm>
             }.into_any(),
             Panel::None => ().into_any(),
         }}
-        {move || result.get().map(|r| match r {
-            Ok(msg) => view! { <div class="banner ok" role="status" data-testid="action-result">{msg}</div> }.into_any(),
-            Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-        })}
+        <ActionResult result ok=|msg: String| msg/>
     }
 }

@@ -35,13 +35,16 @@ pub fn ClientPage() -> impl IntoView {
         })
     });
     let node = use_watch::<Node>(
-        move || id.get().map(|id| (format!("/v1/node/{id}"), vec![])),
+        move || {
+            id.get()
+                .map(|id| (crate::api::paths::node(&id, ""), vec![]))
+        },
         WatchOpts::default(),
     );
     let allocs = use_watch::<Vec<Allocation>>(
         move || {
             id.get()
-                .map(|id| (format!("/v1/node/{id}/allocations"), vec![]))
+                .map(|id| (crate::api::paths::node(&id, "/allocations"), vec![]))
         },
         WatchOpts::default(),
     );
@@ -148,7 +151,7 @@ fn HostUtilisation(n: Signal<Arc<Node>>) -> impl IntoView {
     let stats = use_watch::<HostStats>(
         move || {
             Some((
-                "/v1/client/stats".to_string(),
+                crate::api::paths::CLIENT_STATS.to_string(),
                 vec![("node_id", id.clone())],
             ))
         },

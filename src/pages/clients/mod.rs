@@ -4,8 +4,10 @@
 //! URL; live through blocking queries.
 
 use super::allocations::allocations_request;
-use super::list::{page_rows, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader};
-use super::{query_param, query_setter};
+use super::list::{
+    use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader,
+};
+use super::{use_query_param, use_query_setter};
 use crate::api::{use_watch, Watch, WatchOpts};
 use crate::components::*;
 use crate::routes::node_href;
@@ -21,9 +23,9 @@ use std::time::Duration;
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
-    let purged = query_param("purged");
+    let purged = use_query_param("purged");
     let nodes = use_watch::<Vec<NodeListStub>>(
-        move || Some(("/v1/nodes".to_string(), vec![])),
+        move || Some((crate::api::paths::NODES.to_string(), vec![])),
         WatchOpts::default(),
     );
     // running allocations per node come from the allocations list (the
@@ -56,19 +58,10 @@ fn NodesTable(
     nodes: Signal<Arc<Vec<NodeListStub>>>,
     allocs: Watch<Vec<AllocPlacement>>,
 ) -> impl IntoView {
-    let text = typed_text();
-    let (status, elig, drain, dc, class, pool, version) = (
-        query_param("status"),
-        query_param("elig"),
-        query_param("drain"),
-        query_param("dc"),
-        query_param("class"),
-        query_param("pool"),
-        query_param("version"),
-    );
-    let sort = query_param("sort");
-    let desc = query_param("desc");
-    let set = query_setter();
+    let text = use_typed_text();
+    let sort = use_query_param("sort");
+    let desc = use_query_param("desc");
+    let set = use_query_setter();
     let running = Memo::new(move |_| {
         allocs.data().map(|a| {
             running_per_node(
@@ -77,16 +70,7 @@ fn NodesTable(
             )
         })
     });
-    let query = Memo::new(move |_| NodeQuery {
-        text: text.get(),
-        status: status.get(),
-        eligibility: elig.get(),
-        drain: drain.get(),
-        datacenter: dc.get(),
-        class: class.get(),
-        pool: pool.get(),
-        version: version.get(),
-    });
+    let query = use_list_query::<NodeQuery>(text);
     let keys = Memo::new(move |_| nodes.with(|n| node_search_keys(n)));
     let order = Memo::new(move |_| {
         let (by, d) = (sort.get(), desc.get() == "1");
@@ -136,7 +120,7 @@ fn NodesTable(
     let count = move |key: &'static str| {
         move |v: &'static str| counts.with(|c| c.get(&format!("{key}={v}")).copied().unwrap_or(0))
     };
-    let visible = page_rows(rows, move |idx| {
+    let visible = use_page_rows(rows, move |idx| {
         running.with(|run| {
             nodes.with(|n| {
                 idx.iter()
@@ -211,7 +195,7 @@ fn NodesTable(
         </table>
         {move || rows.with(|r| r.is_empty()).then(|| view! {
             <p class="empty" data-testid="clients-empty">"No clients match. "
-                {move || (!query.with(|q| q.is_empty())).then(|| "Clear the filters to see them all.")}</p>
+                {move || (!query.with(|q| q.is_empty())).then_some("Clear the filters to see them all.")}</p>
         })}
         <Pager set total summary testid="clients-count"/>
     }

@@ -2,8 +2,8 @@
 //! evaluate, periodic force launch and dispatch. Destructive actions ask for
 //! confirmation; every result links to what it created.
 
-use crate::api::{use_api, ApiError};
-use crate::components::ErrorPanel;
+use crate::api::use_api;
+use crate::components::{ActionResult, Confirm};
 use crate::routes::job_href;
 use leptos::prelude::*;
 use nomad_model::{format, Job, JobDispatchRequest, JobRegisterRequest};
@@ -15,9 +15,20 @@ use std::sync::Arc;
 pub enum Outcome {
     Eval(String, &'static str),
     Child(String, String, &'static str),
-    Done(&'static str),
 }
 
+/// What can be done to a job.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JobAction {
+    Start,
+    Stop,
+    Purge,
+    Evaluate,
+    Force,
+    Dispatch(JobDispatchRequest),
+}
+
+/// Which confirmation or form is open.
 #[derive(Clone, Copy, PartialEq)]
 enum Pending {
     None,
@@ -30,38 +41,34 @@ enum Pending {
 pub fn JobActions(job: Memo<Job>, raw: Signal<Arc<serde_json::Value>>) -> impl IntoView {
     let api = use_api();
     let pending = RwSignal::new(Pending::None);
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<Outcome, ApiError>>);
-    let purge_confirm = RwSignal::new(String::new());
-    let ident = move || job.with_untracked(|j| j.ident());
-
+    // The navigate function is taken now: the page may be torn down (its
+    // resource answering 404) before a purge's request returns.
     let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
-    let run = move |what: &'static str| {
-        let (id, ns) = ident();
-        busy.set(true);
+    let action = Action::new_local(move |a: &JobAction| {
+        let a = a.clone();
+        let (id, ns) = job.with_untracked(|j| j.ident());
         let raw = raw.get_untracked();
-        // the navigate function is taken now: the page may be torn down (its
-        // resource answering 404) before the request returns
         let nav = navigate.with_value(|n| n.clone());
-        leptos::task::spawn_local(async move {
-            let r = match what {
-                "stop" => api
+        pending.set(Pending::None);
+        async move {
+            let r = match a {
+                JobAction::Stop => api
                     .stop_job(&id, &ns, false)
                     .await
                     .map(|r| Outcome::Eval(r.eval_id, "stop")),
-                "purge" => api
+                JobAction::Purge => api
                     .stop_job(&id, &ns, true)
                     .await
                     .map(|r| Outcome::Eval(r.eval_id, "purge")),
-                "evaluate" => api
+                JobAction::Evaluate => api
                     .evaluate_job(&id, &ns)
                     .await
                     .map(|r| Outcome::Eval(r.eval_id, "evaluation")),
-                "force" => api
+                JobAction::Force => api
                     .periodic_force(&id, &ns)
                     .await
                     .map(|r| Outcome::Eval(r.eval_id, "periodic launch")),
-                "start" => {
+                JobAction::Start => {
                     let mut spec = (*raw).clone();
                     spec["Stop"] = serde_json::json!(false);
                     let req = JobRegisterRequest {
@@ -72,72 +79,64 @@ pub fn JobActions(job: Memo<Job>, raw: Signal<Arc<serde_json::Value>>) -> impl I
                         .await
                         .map(|r| Outcome::Eval(r.eval_id, "start"))
                 }
-                _ => Ok(Outcome::Done("nothing")),
+                JobAction::Dispatch(ref req) => api
+                    .dispatch_job(&id, &ns, req)
+                    .await
+                    .map(|r| Outcome::Child(ns.clone(), r.dispatched_job_id, "dispatched job")),
             };
             // a purged job is gone: back to the list, which says so
-            if what == "purge" && r.is_ok() {
-                let url = crate::routes::href(&format!(
-                    "/jobs?purged={}",
-                    js_sys::encode_uri_component(&id)
-                ));
-                crate::pages::go(&nav, &url);
-                return;
+            if matches!(a, JobAction::Purge) && r.is_ok() {
+                crate::pages::go(&nav, &crate::routes::href_with("/jobs", &[("purged", &id)]));
             }
-            outcome.set(Some(r));
-            busy.set(false);
-            pending.set(Pending::None);
-        });
+            r
+        }
+    });
+    let busy = action.pending();
+    let outcome = action.value();
+    let run = move |a: JobAction| {
+        action.dispatch(a);
     };
 
     let stopped = move || job.with(|j| j.stop);
     let periodic = move || job.with(|j| j.is_periodic());
     let parameterized = move || job.with(|j| j.is_parameterized());
+    let job_id = Signal::derive(move || job.with(|j| j.id.clone()));
+    let cancel = move || pending.set(Pending::None);
     view! {
         <div class="actions" data-testid="job-actions">
             <Show when=move || !stopped() fallback=move || view! {
-                <button class="button primary" data-action="start" disabled=move || busy.get() on:click=move |_| run("start")>"Start"</button>
+                <button class="button primary" data-action="start" disabled=move || busy.get() on:click=move |_| run(JobAction::Start)>"Start"</button>
             }>
                 <button class="button danger" data-action="stop" disabled=move || busy.get() on:click=move |_| pending.set(Pending::Stop)>"Stop…"</button>
             </Show>
-            <button class="button" data-action="evaluate" disabled=move || busy.get() on:click=move |_| run("evaluate")>"Force evaluate"</button>
+            <button class="button" data-action="evaluate" disabled=move || busy.get() on:click=move |_| run(JobAction::Evaluate)>"Force evaluate"</button>
             {move || periodic().then(|| view! {
-                <button class="button" data-action="force" disabled=move || busy.get() on:click=move |_| run("force")>"Launch now"</button>
+                <button class="button" data-action="force" disabled=move || busy.get() on:click=move |_| run(JobAction::Force)>"Launch now"</button>
             })}
             {move || parameterized().then(|| view! {
                 <button class="button" data-action="dispatch" disabled=move || busy.get() on:click=move |_| pending.set(Pending::Dispatch)>"Dispatch…"</button>
             })}
-            <button class="button danger" data-action="purge" disabled=move || busy.get() on:click=move |_| { purge_confirm.set(String::new()); pending.set(Pending::Purge) }>"Purge…"</button>
+            <button class="button danger" data-action="purge" disabled=move || busy.get() on:click=move |_| pending.set(Pending::Purge)>"Purge…"</button>
         </div>
         {move || match pending.get() {
             Pending::Stop => view! {
-                <div class="confirm" role="dialog" data-testid="confirm">
-                    <p>"Stop " <strong>{job.with(|j| j.id.clone())}</strong> "? Its allocations will be stopped; the job and its history stay, and it can be started again."</p>
-                    <button class="button danger" data-confirm="stop" on:click=move |_| run("stop")>"Stop job"</button>
-                    <button class="button" on:click=move |_| pending.set(Pending::None)>"Cancel"</button>
-                </div>
+                <Confirm action="stop" label="Stop job" disabled=busy on_confirm=move |_| run(JobAction::Stop) on_cancel=move |_| cancel()>
+                    <p>"Stop " <strong>{job_id}</strong> "? Its allocations will be stopped; the job and its history stay, and it can be started again."</p>
+                </Confirm>
             }.into_any(),
-            Pending::Purge => {
-                let name = job.with(|j| j.id.clone());
-                let n2 = name.clone();
-                view! {
-                    <div class="confirm" role="dialog" data-testid="confirm">
-                        <p>"Purge " <strong>{name.clone()}</strong> "? The job, its versions and its allocations are removed from Nomad. This cannot be undone. Type the job ID to confirm."</p>
-                        <input class="search" data-testid="purge-confirm" placeholder=name.clone() prop:value=move || purge_confirm.get() on:input=move |ev| purge_confirm.set(event_target_value(&ev))/>
-                        <button class="button danger" data-confirm="purge" disabled=move || purge_confirm.get() != n2 on:click=move |_| run("purge")>"Purge job"</button>
-                        <button class="button" on:click=move |_| pending.set(Pending::None)>"Cancel"</button>
-                    </div>
-                }.into_any()
-            }
-            Pending::Dispatch => view! { <DispatchForm job outcome busy on_done=move || pending.set(Pending::None)/> }.into_any(),
+            Pending::Purge => view! {
+                <Confirm action="purge" label="Purge job" type_to_confirm=job_id input_testid="purge-confirm" disabled=busy
+                    on_confirm=move |_| run(JobAction::Purge) on_cancel=move |_| cancel()>
+                    <p>"Purge " <strong>{job_id}</strong> "? The job, its versions and its allocations are removed from Nomad. This cannot be undone. Type the job ID to confirm."</p>
+                </Confirm>
+            }.into_any(),
+            Pending::Dispatch => view! { <DispatchForm job busy on_submit=move |req| run(JobAction::Dispatch(req)) on_done=cancel/> }.into_any(),
             Pending::None => ().into_any(),
         }}
-        {move || outcome.get().map(|r| match r {
-            Ok(o) => {
-                let (ns, id) = job.with_untracked(|j| (j.namespace.clone(), j.id.clone()));
-                view! { <ResultBanner outcome=o ns id on_close=move || outcome.set(None)/> }.into_any()
-            }
-            Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-        })}
+        <ActionResult result=outcome ok=move |o| {
+            let (ns, id) = job.with_untracked(|j| (j.namespace.clone(), j.id.clone()));
+            view! { <ResultBanner outcome=o ns id on_close=move || outcome.set(None)/> }
+        }/>
     }
 }
 
@@ -159,13 +158,10 @@ fn ResultBanner(
         Outcome::Child(child_ns, child, what) => view! {
             <span>{format!("{} created ", capitalise(what))}<a href=job_href(&child_ns, &child) data-testid="child-link">{child.clone()}</a>"."</span>
         }.into_any(),
-        Outcome::Done(what) => view! { <span>{format!("Done: {what}.")}</span> }.into_any(),
     };
     view! {
-        <div class="banner ok" role="status" data-testid="action-result">
-            {body}
-            <button class="link-button" on:click=move |_| on_close()>"Dismiss"</button>
-        </div>
+        {body}
+        <button class="link-button" on:click=move |_| on_close()>"Dismiss"</button>
     }
 }
 
@@ -181,11 +177,10 @@ fn capitalise(s: &str) -> String {
 #[component]
 fn DispatchForm(
     job: Memo<Job>,
-    outcome: RwSignal<Option<Result<Outcome, ApiError>>>,
-    busy: RwSignal<bool>,
+    #[prop(into)] busy: Signal<bool>,
+    on_submit: impl Fn(JobDispatchRequest) + Copy + Send + Sync + 'static,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let api = use_api();
     let p = job.with_untracked(|j| j.parameterized_job.clone().unwrap_or_default());
     let keys: Vec<(String, bool)> = p
         .meta_required
@@ -220,7 +215,6 @@ fn DispatchForm(
         if !problems.with_untracked(|p| p.is_empty()) {
             return;
         }
-        let (id, ns) = job.with_untracked(|j| j.ident());
         let meta: BTreeMap<String, String> = values
             .get_untracked()
             .into_iter()
@@ -236,16 +230,7 @@ fn DispatchForm(
             meta,
             ..Default::default()
         };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let r = api
-                .dispatch_job(&id, &ns, &req)
-                .await
-                .map(|r| Outcome::Child(ns.clone(), r.dispatched_job_id, "dispatched job"));
-            outcome.set(Some(r));
-            busy.set(false);
-            on_done();
-        });
+        on_submit(req);
     };
     view! {
         <div class="confirm dispatch" data-testid="dispatch-form">

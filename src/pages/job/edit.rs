@@ -167,7 +167,7 @@ fn Editor(initial: String, existing: bool, #[prop(into)] id: Signal<String>) -> 
             busy.set(false);
         });
     };
-    let do_plan2 = do_plan.clone();
+    let do_plan2 = do_plan;
     view! {
         <div class="editor">
             <div class="editor-toolbar">
@@ -185,7 +185,7 @@ fn Editor(initial: String, existing: bool, #[prop(into)] id: Signal<String>) -> 
             {move || error.get().map(|e| view! {
                 <div data-testid="editor-error">
                     <ErrorPanel error=e.clone()/>
-                    {(e.kind == ApiErrorKind::Conflict).then(|| { let p = do_plan2.clone(); view! { <button class="button" data-action="replan" on:click=move |_| p()>"Plan again"</button> } })}
+                    {(e.kind == ApiErrorKind::Conflict).then(|| { let p = do_plan2; view! { <button class="button" data-action="replan" on:click=move |_| p()>"Plan again"</button> } })}
                 </div>
             })}
             {move || ran.get().map(|(ns, id, eval)| view! {

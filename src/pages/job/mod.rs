@@ -12,11 +12,11 @@ pub use alloc_table::{AllocRowView, AllocTable};
 pub use diff::DiffTree;
 pub use edit::NewJobPage;
 
-use crate::api::endpoints::job_path;
+use crate::api::paths;
 use crate::api::watch::use_watch_with;
-use crate::api::{use_api, use_watch, ApiError, Watch, WatchOpts};
+use crate::api::{use_api, use_watch, Watch, WatchOpts};
 use crate::components::*;
-use crate::pages::query_param;
+use crate::pages::use_query_param;
 use crate::routes::{decode_param, href, job_href};
 use leptos::prelude::*;
 use leptos::Params;
@@ -70,11 +70,11 @@ pub fn JobPage() -> impl IntoView {
         move || {
             ident
                 .get()
-                .map(|(ns, id)| (job_path(&id, rest), vec![("namespace", ns)]))
+                .map(|(ns, id)| (paths::job(&id, rest), vec![("namespace", ns)]))
         }
     };
     let job = use_watch_with::<JobWithRaw>(req(""), WatchOpts::default(), JobWithRaw::decode);
-    let tab = query_param("tab");
+    let tab = use_query_param("tab");
     let tab_link = move |t: &'static str, label: &'static str| {
         let active = move || tab.get() == t || (t == "overview" && tab.get().is_empty());
         let url = move || {
@@ -139,7 +139,7 @@ fn Overview(
         move || {
             ident
                 .get()
-                .map(|(ns, id)| (job_path(&id, rest), vec![("namespace", ns)]))
+                .map(|(ns, id)| (paths::job(&id, rest), vec![("namespace", ns)]))
         }
     };
     let summary = use_watch::<JobSummary>(req("/summary"), WatchOpts::default());
@@ -227,34 +227,33 @@ fn Overview(
 #[component]
 fn DeploymentPanel(dep: Memo<Deployment>) -> impl IntoView {
     let api = use_api();
-    let result = RwSignal::new(None::<Result<String, ApiError>>);
-    let busy = RwSignal::new(false);
-    let act = move |promote: bool| {
+    // `true` promotes the canaries, `false` fails the deployment.
+    let action = Action::new_local(move |promote: &bool| {
+        let promote = *promote;
         let id = dep.with_untracked(|d| d.id.clone());
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let r = if promote {
-                api.promote_deployment(&id, vec![]).await
-            } else {
-                api.fail_deployment(&id).await
-            };
-            result.set(Some(r.map(|r| {
-                if promote {
+        async move {
+            if promote {
+                api.promote_deployment(&id, vec![]).await.map(|r| {
                     format!(
                         "Promoted; evaluation {} created.",
                         format::short_id(&r.eval_id)
                     )
-                } else {
+                })
+            } else {
+                api.fail_deployment(&id).await.map(|r| {
                     format!(
                         "Marked failed{}.",
                         r.reverted_job_version
                             .map(|v| format!("; reverted to version {v}"))
                             .unwrap_or_default()
                     )
-                }
-            })));
-            busy.set(false);
-        });
+                })
+            }
+        }
+    });
+    let busy = action.pending();
+    let act = move |promote: bool| {
+        action.dispatch(promote);
     };
     let status = Signal::derive(move || dep.with(|d| d.status.clone()));
     view! {
@@ -303,10 +302,7 @@ fn DeploymentPanel(dep: Memo<Deployment>) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            {move || result.get().map(|r| match r {
-                Ok(m) => view! { <div class="banner ok" data-testid="deployment-result">{m}</div> }.into_any(),
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-            })}
+            <ActionResult result=action.value() testid="deployment-result" ok=|m: String| m/>
         </section>
     }
 }
@@ -316,7 +312,7 @@ fn DeploymentPanel(dep: Memo<Deployment>) -> impl IntoView {
 fn EvalTable(list: Signal<Arc<Vec<Evaluation>>>) -> impl IntoView {
     let rows = Memo::new(move |_| {
         let mut v: Vec<Evaluation> = list.with(|l| l.iter().cloned().collect());
-        v.sort_by(|a, b| b.create_index.cmp(&a.create_index));
+        v.sort_by_key(|d| std::cmp::Reverse(d.create_index));
         v
     });
     view! {
@@ -361,7 +357,7 @@ fn Children(job: Memo<Job>) -> impl IntoView {
         move || {
             let (ns, id) = job.with(|j| (j.namespace.clone(), j.id.clone()));
             Some((
-                "/v1/jobs".to_string(),
+                paths::JOBS.to_string(),
                 vec![("namespace", ns), ("prefix", format!("{id}/"))],
             ))
         },
@@ -373,7 +369,7 @@ fn Children(job: Memo<Job>) -> impl IntoView {
             let rows = Memo::new(move |_| {
                 let id = job.with(|j| j.id.clone());
                 let mut v: Vec<JobListStub> = list.with(|l| l.iter().filter(|c| c.parent_id == id).cloned().collect());
-                v.sort_by(|a, b| b.submit_time.cmp(&a.submit_time));
+                v.sort_by_key(|j| std::cmp::Reverse(j.submit_time));
                 v
             });
             view! {

@@ -5,11 +5,11 @@
 
 use super::diff::{changes_label, DiffTree};
 use super::JobIdent;
-use crate::api::endpoints::job_path;
+use crate::api::paths;
 use crate::api::watch::use_watch_with;
-use crate::api::{use_api, ApiError, WatchOpts};
+use crate::api::{use_api, WatchOpts};
 use crate::components::*;
-use crate::pages::{query_param, query_setter};
+use crate::pages::{use_query_param, use_query_setter};
 use leptos::prelude::*;
 use nomad_model::diffcalc::job_diff;
 use nomad_model::{Job, JobDiff, JobRevertRequest, JobStabilityRequest};
@@ -59,6 +59,13 @@ impl Versions {
     }
 }
 
+/// What can be done to a version.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum VersionAction {
+    Revert,
+    ToggleStable,
+}
+
 #[component]
 pub fn Versions(job: Memo<Job>) -> impl IntoView {
     let JobIdent(ident) = expect_context::<JobIdent>();
@@ -66,7 +73,7 @@ pub fn Versions(job: Memo<Job>) -> impl IntoView {
         move || {
             ident.get().map(|(ns, id)| {
                 (
-                    job_path(&id, "/versions"),
+                    paths::job(&id, "/versions"),
                     vec![("namespace", ns), ("diffs", "true".into())],
                 )
             })
@@ -80,11 +87,10 @@ pub fn Versions(job: Memo<Job>) -> impl IntoView {
 #[component]
 fn VersionsView(vs: Signal<Arc<Versions>>, job: Memo<Job>) -> impl IntoView {
     let api = use_api();
-    let sel = query_param("v");
-    let against = query_param("against");
-    let set = query_setter();
+    let sel = use_query_param("v");
+    let against = use_query_param("against");
+    let set = use_query_setter();
     let show_all = RwSignal::new(false);
-    let result = RwSignal::new(None::<Result<String, ApiError>>);
     let confirm_revert = RwSignal::new(false);
     // index into the newest-first list
     let selected = Memo::new(move |_| {
@@ -105,43 +111,44 @@ fn VersionsView(vs: Signal<Arc<Versions>>, job: Memo<Job>) -> impl IntoView {
         Memo::new(move |_| vs.with(|v| v.jobs.get(selected.get()).cloned().unwrap_or_default()));
     let set_v = set.clone();
     let set_a = set.clone();
-    let revert = move |_| {
-        let (id, ns) = job.with_untracked(|j| j.ident());
-        let target = sel_job.with_untracked(|j| j.version);
-        let req = JobRevertRequest {
-            job_id: id.clone(),
-            job_version: target,
-            enforce_prior_version: Some(current.get_untracked()),
-        };
-        confirm_revert.set(false);
-        leptos::task::spawn_local(async move {
-            let r = api.revert_job(&id, &ns, &req).await.map(|r| {
-                format!(
-                    "Reverted to version {target}: evaluation {} created.",
-                    nomad_model::format::short_id(&r.eval_id)
-                )
-            });
-            result.set(Some(r));
-        });
-    };
-    let toggle_stable = move |_| {
+    let action = Action::new_local(move |a: &VersionAction| {
+        let a = *a;
         let (id, ns) = job.with_untracked(|j| j.ident());
         let (version, stable) = sel_job.with_untracked(|j| (j.version, j.stable));
-        let req = JobStabilityRequest {
-            job_id: id.clone(),
-            job_version: version,
-            stable: !stable,
-        };
-        leptos::task::spawn_local(async move {
-            let r = api.set_job_stability(&id, &ns, &req).await.map(|_| {
-                format!(
-                    "Version {version} marked {}.",
-                    if stable { "unstable" } else { "stable" }
-                )
-            });
-            result.set(Some(r));
-        });
-    };
+        let prior = current.get_untracked();
+        confirm_revert.set(false);
+        async move {
+            match a {
+                VersionAction::Revert => {
+                    let req = JobRevertRequest {
+                        job_id: id.clone(),
+                        job_version: version,
+                        enforce_prior_version: Some(prior),
+                    };
+                    api.revert_job(&id, &ns, &req).await.map(|r| {
+                        format!(
+                            "Reverted to version {version}: evaluation {} created.",
+                            nomad_model::format::short_id(&r.eval_id)
+                        )
+                    })
+                }
+                VersionAction::ToggleStable => {
+                    let req = JobStabilityRequest {
+                        job_id: id.clone(),
+                        job_version: version,
+                        stable: !stable,
+                    };
+                    api.set_job_stability(&id, &ns, &req).await.map(|_| {
+                        format!(
+                            "Version {version} marked {}.",
+                            if stable { "unstable" } else { "stable" }
+                        )
+                    })
+                }
+            }
+        }
+    });
+    let busy = action.pending();
     view! {
         <div class="versions">
             <ol class="version-list" data-testid="version-list">
@@ -179,20 +186,16 @@ fn VersionsView(vs: Signal<Arc<Versions>>, job: Memo<Job>) -> impl IntoView {
                     </label>
                     <label class="selector-inline"><input type="checkbox" prop:checked=move || show_all.get() on:change=move |ev| show_all.set(event_target_checked(&ev))/>" show unchanged"</label>
                     <span class="spacer"></span>
-                    <button class="button" data-action="stable" on:click=toggle_stable>{move || if sel_job.with(|j| j.stable) { "Unmark stable" } else { "Mark stable" }}</button>
+                    <button class="button" data-action="stable" disabled=move || busy.get() on:click=move |_| { action.dispatch(VersionAction::ToggleStable); }>{move || if sel_job.with(|j| j.stable) { "Unmark stable" } else { "Mark stable" }}</button>
                     {move || (selected.get() != 0).then(|| view! { <button class="button" data-action="revert" on:click=move |_| confirm_revert.set(true)>"Revert to this version…"</button> })}
                 </div>
                 {move || confirm_revert.get().then(|| view! {
-                    <div class="confirm" data-testid="confirm">
+                    <Confirm action="revert" label="Revert" disabled=busy
+                        on_confirm=move |_| { action.dispatch(VersionAction::Revert); } on_cancel=move |_| confirm_revert.set(false)>
                         <p>{move || format!("Revert the job to version {}? This submits it again as a new version (only if the job is still at version {}).", sel_job.with(|j| j.version), current.get())}</p>
-                        <button class="button danger" data-confirm="revert" on:click=revert>"Revert"</button>
-                        <button class="button" on:click=move |_| confirm_revert.set(false)>"Cancel"</button>
-                    </div>
+                    </Confirm>
                 })}
-                {move || result.get().map(|r| match r {
-                    Ok(m) => view! { <div class="banner ok" data-testid="action-result">{m}</div> }.into_any(),
-                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                })}
+                <ActionResult result=action.value() ok=|m: String| m/>
                 {move || shown.with(|(_, local)| *local).then(|| view! { <p class="muted small">"Diff computed in the browser with Nomad's diff rules."</p> })}
                 <DiffTree diff show_unchanged=Signal::derive(move || show_all.get())/>
             </div>

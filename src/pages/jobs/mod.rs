@@ -3,9 +3,10 @@
 //! the URL — live through a blocking query.
 
 use super::list::{
-    first_page, page_rows, typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader,
+    use_first_page, use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager,
+    SearchBox, SortHeader,
 };
-use super::{query_param, query_setter};
+use super::{use_query_param, use_query_setter};
 use crate::api::{use_api, use_watch, WatchOpts};
 use crate::components::*;
 use crate::routes::job_href;
@@ -65,11 +66,11 @@ impl JobRow {
 #[component]
 pub fn JobsPage() -> impl IntoView {
     let api = use_api();
-    let purged = query_param("purged");
+    let purged = use_query_param("purged");
     let watch = use_watch::<Vec<JobListStub>>(
         move || {
             Some((
-                "/v1/jobs".to_string(),
+                crate::api::paths::JOBS.to_string(),
                 vec![("namespace", api.namespace.get())],
             ))
         },
@@ -78,14 +79,13 @@ pub fn JobsPage() -> impl IntoView {
             ..Default::default()
         },
     );
-    let text_now = typed_text();
-    let first_page = first_page(
+    let text_now = use_typed_text();
+    let first = use_first_page::<JobQuery, _>(
         watch,
-        &["q", "status", "type", "ns", "dc", "sort", "page"],
-        "/v1/jobs".into(),
+        crate::api::paths::JOBS.into(),
         vec![("namespace", api.namespace.get_untracked())],
     );
-    let pending = move || match first_page.get() {
+    let pending = move || match first.get() {
         Some(list) => {
             view! { <JobsTable jobs=Signal::stored(list) text_now partial=true/> }.into_any()
         }
@@ -113,20 +113,10 @@ fn JobsTable(
     /// only the first page has arrived; the full list is loading
     partial: bool,
 ) -> impl IntoView {
-    let status = query_param("status");
-    let ty = query_param("type");
-    let sort = query_param("sort");
-    let desc = query_param("desc");
-    let set = query_setter();
-    let ns = query_param("ns");
-    let dc = query_param("dc");
-    let query = Memo::new(move |_| JobQuery {
-        text: text_now.get(),
-        status: status.get(),
-        job_type: ty.get(),
-        namespace: ns.get(),
-        datacenter: dc.get(),
-    });
+    let sort = use_query_param("sort");
+    let desc = use_query_param("desc");
+    let set = use_query_setter();
+    let query = use_list_query::<JobQuery>(text_now);
     // per list update: search keys and the sort order; per keystroke: a
     // filter over the sorted order
     let keys = Memo::new(move |_| jobs.with(|j| job_search_keys(j)));
@@ -158,7 +148,7 @@ fn JobsTable(
             format!("{} jobs", rows.with(|r| r.len()))
         }
     });
-    let visible = page_rows(rows, move |idx| {
+    let visible = use_page_rows(rows, move |idx| {
         jobs.with(|j| idx.iter().map(|&i| JobRow::from(&j[i])).collect())
     });
     let count_by = move |f: fn(&JobListStub) -> &str, v: &'static str| {
@@ -219,7 +209,7 @@ fn JobsTable(
         </table>
         {move || rows.with(|r| r.is_empty()).then(|| view! {
             <p class="empty" data-testid="jobs-empty">"No jobs match. "
-                {move || query.with(|q| q.text.len() + q.status.len() + q.job_type.len() + q.namespace.len() + q.datacenter.len() > 0).then(|| "Clear the filters to see all jobs.")}
+                {move || query.with(|q| q.text.len() + q.status.len() + q.job_type.len() + q.namespace.len() + q.datacenter.len() > 0).then_some("Clear the filters to see all jobs.")}
             </p>
         })}
         <Pager set total summary testid="jobs-count"/>

@@ -1,0 +1,81 @@
+//! Every API path Yurt requests, for watches, streams and one-shot calls
+//! alike. IDs and path segments are percent-encoded here and nowhere else:
+//! job IDs of dispatched and periodic children contain `/`.
+
+use crate::interop::encode_uri_component as enc;
+
+/// A query string's pairs.
+pub type Query = Vec<(&'static str, String)>;
+
+/// `?namespace=…`.
+pub fn ns(namespace: &str) -> Query {
+    vec![("namespace", namespace.to_string())]
+}
+
+pub const JOBS: &str = "/v1/jobs";
+pub const JOBS_PARSE: &str = "/v1/jobs/parse";
+pub const ALLOCATIONS: &str = "/v1/allocations";
+pub const NODES: &str = "/v1/nodes";
+pub const REGIONS: &str = "/v1/regions";
+pub const NAMESPACES: &str = "/v1/namespaces";
+pub const TOKEN_SELF: &str = "/v1/acl/token/self";
+pub const CLIENT_STATS: &str = "/v1/client/stats";
+pub const CLIENT_GC: &str = "/v1/client/gc";
+
+/// A job endpoint: `rest` is `""`, `"/versions"`, `"/allocations"`, ...
+pub fn job(id: &str, rest: &str) -> String {
+    format!("/v1/job/{}{rest}", enc(id))
+}
+
+pub fn allocation(id: &str) -> String {
+    format!("/v1/allocation/{}", enc(id))
+}
+
+pub fn node(id: &str, rest: &str) -> String {
+    format!("/v1/node/{}{rest}", enc(id))
+}
+
+/// `promote` or `fail`.
+pub fn deployment_action(action: &str, id: &str) -> String {
+    format!("/v1/deployment/{action}/{}", enc(id))
+}
+
+/// A client endpoint of an allocation: `stats`, `gc`, ...
+pub fn client_allocation(id: &str, rest: &str) -> String {
+    format!("/v1/client/allocation/{}/{rest}", enc(id))
+}
+
+/// An allocation file-system endpoint: `ls`, `stat`, `cat`, `readat`,
+/// `stream` or `logs`.
+pub fn fs(op: &str, alloc: &str) -> String {
+    format!("/v1/client/fs/{op}/{}", enc(alloc))
+}
+
+/// Path of `fs/logs` for an allocation.
+pub fn logs_path(alloc: &str) -> String {
+    fs("logs", alloc)
+}
+
+/// Path of `fs/stream` for an allocation.
+pub fn fs_stream_path(alloc: &str) -> String {
+    fs("stream", alloc)
+}
+
+/// Path of an allocation's resource usage (polled by the stats charts).
+pub fn alloc_stats_path(alloc: &str) -> String {
+    client_allocation(alloc, "stats")
+}
+
+/// Query of `fs/logs` for one task's stream.
+pub fn logs_query(task: &str, stdout: bool, follow: bool, origin_end: bool, offset: u64) -> Query {
+    vec![
+        ("task", task.to_string()),
+        ("type", if stdout { "stdout" } else { "stderr" }.to_string()),
+        ("follow", follow.to_string()),
+        (
+            "origin",
+            if origin_end { "end" } else { "start" }.to_string(),
+        ),
+        ("offset", offset.to_string()),
+    ]
+}
