@@ -26,6 +26,8 @@ pub enum ApiErrorKind {
     Decode,
     /// The request was cancelled (navigation, unmount).
     Aborted,
+    /// The browser refused what the answer was for (saving a download).
+    Browser,
 }
 
 /// An error from the Nomad API, with the agent's text.
@@ -85,6 +87,16 @@ impl ApiError {
         }
     }
 
+    /// The browser could not do what the answer was fetched for.
+    pub fn browser(msg: impl Into<String>, path: &str) -> Self {
+        ApiError {
+            kind: ApiErrorKind::Browser,
+            status: 0,
+            message: msg.into(),
+            path: path.into(),
+        }
+    }
+
     pub fn aborted(path: &str) -> Self {
         ApiError {
             kind: ApiErrorKind::Aborted,
@@ -110,6 +122,7 @@ impl ApiError {
             ApiErrorKind::Network => "Cannot reach the Nomad agent",
             ApiErrorKind::Decode => "Unexpected answer",
             ApiErrorKind::Aborted => "Cancelled",
+            ApiErrorKind::Browser => "The browser refused",
         }
     }
 
@@ -129,6 +142,7 @@ impl ApiError {
             ApiErrorKind::Network => "The network or the agent is down. Yurt keeps retrying.",
             ApiErrorKind::Decode => "The agent answered with something Yurt could not read.",
             ApiErrorKind::Aborted => "",
+            ApiErrorKind::Browser => "Check the browser's download settings and try again.",
         }
     }
 

@@ -160,7 +160,7 @@ fn FileView(id: String, path: String, info: AllocFileInfo) -> impl IntoView {
             })
         }
     });
-    let download_error = RwSignal::new(None::<String>);
+    let download_error = RwSignal::new(None::<ApiError>);
     let downloading = RwSignal::new(false);
     let (di, dp, dn) = (id.clone(), path.clone(), name.clone());
     let download = move |_| {
@@ -168,8 +168,9 @@ fn FileView(id: String, path: String, info: AllocFileInfo) -> impl IntoView {
         downloading.set(true);
         leptos::task::spawn_local(async move {
             let r = match api.fs_cat(&id, &path).await {
-                Ok(b) => interop::download(&name, "application/octet-stream", &b),
-                Err(e) => Err(e.to_string()),
+                Ok(b) => interop::download(&name, "application/octet-stream", &b)
+                    .map_err(|e| ApiError::browser(format!("Download failed: {e}"), &path)),
+                Err(e) => Err(e),
             };
             download_error.set(r.err());
             downloading.set(false);
@@ -208,7 +209,7 @@ fn FileView(id: String, path: String, info: AllocFileInfo) -> impl IntoView {
             })}
             <button class="button" data-action="download" disabled=move || downloading.get() on:click=download>"Download"</button>
         </div>
-        {move || download_error.get().map(|e| view! { <div class="banner error" role="alert">{format!("Download failed: {e}")}</div> })}
+        {move || download_error.get().map(|e| view! { <ErrorPanel error=e/> })}
         {(paged && !image).then(|| {
             let nav = nav.clone();
             view! {
@@ -270,7 +271,7 @@ fn Follow(id: String, path: String) -> impl IntoView {
     // (line number, text); the last line may still be growing
     let lines = RwSignal::new(std::collections::VecDeque::<(u64, String)>::new());
     let status = RwSignal::new("Connecting…".to_string());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
     let ctl = std::rc::Rc::new(StreamControl::new());
     let stop = StoredValue::new_local(ctl.clone());
     let pre = NodeRef::<leptos::html::Pre>::new();
@@ -297,7 +298,7 @@ fn Follow(id: String, path: String) -> impl IntoView {
                     }
                     StreamEvent::Heartbeat => {}
                     StreamEvent::Error(e) => {
-                        let _ = error.try_set(Some(e.to_string()));
+                        let _ = error.try_set(Some(ApiError::decode(e.to_string(), &stream_path)));
                     }
                 }
             }
@@ -337,7 +338,7 @@ fn Follow(id: String, path: String) -> impl IntoView {
             Err(e) if e.kind == crate::api::ApiErrorKind::Aborted => {}
             Err(e) => {
                 let _ = status.try_set("Disconnected.".into());
-                let _ = error.try_set(Some(e.to_string()));
+                let _ = error.try_set(Some(e));
             }
         }
     });
@@ -346,7 +347,7 @@ fn Follow(id: String, path: String) -> impl IntoView {
     });
     view! {
         <p class="muted file-note" data-testid="follow-status">{move || status.get()}" Showing the end of the file and what is written to it."</p>
-        {move || error.get().map(|e| view! { <div class="banner warn" role="alert">{e}</div> })}
+        {move || error.get().map(|e| view! { <ErrorPanel error=e/> })}
         <pre class="file-text follow log-colors" node_ref=pre data-testid="follow-text">
             <For each=move || lines.get() key=|l: &(u64, String)| (l.0, l.1.len()) children=|l: (u64, String)| view! { <AnsiText text=l.1/> }/>
         </pre>

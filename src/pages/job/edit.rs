@@ -152,9 +152,7 @@ fn Editor(initial: String, existing: bool, #[prop(into)] id: Signal<String>) -> 
                         );
                     }
                 }
-                Err(e)
-                    if e.kind == ApiErrorKind::Conflict || e.message.contains("modify index") =>
-                {
+                Err(e) if e.kind == ApiErrorKind::Conflict => {
                     error.set(Some(ApiError {
                         message: format!("The job was changed by someone else after you planned ({}). Nothing was overwritten: plan again to see the current difference.", e.message),
                         kind: ApiErrorKind::Conflict,
