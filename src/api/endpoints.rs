@@ -4,9 +4,6 @@
 use super::client::Api;
 use super::error::ApiError;
 use super::paths::{self, ns};
-
-// Kept for the log pages until they import `paths` directly.
-pub use super::paths::job as job_path;
 use nomad_model::*;
 use serde_json::Value;
 

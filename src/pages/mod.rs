@@ -123,7 +123,3 @@ pub fn use_query_setter() -> impl Fn(&[(&str, String)]) + Clone + 'static {
         );
     }
 }
-
-// The log pages move to the `use_*` names with their split.
-pub use use_query_param as query_param;
-pub use use_query_setter as query_setter;

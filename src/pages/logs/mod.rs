@@ -2,13 +2,26 @@
 //! running allocation of a job or task group at once (the job page's Logs
 //! tab). Allocation, task, stream, search and follow state live in the URL.
 
+mod choice;
+mod controls;
+mod export;
+mod memory;
+mod prefs;
+mod search;
+mod shared;
+mod state;
+mod stream;
 mod viewer;
+mod window;
 
-pub use viewer::{LogSource, LogViewer};
+pub use choice::StreamChoice;
+pub use stream::LogSource;
+pub use viewer::LogViewer;
 
-use super::query_param;
-use super::query_setter;
-use crate::api::endpoints::job_path;
+use choice::use_stream_choice;
+
+use super::{use_query_param, use_query_setter};
+use crate::api::paths;
 use crate::api::{use_watch, WatchOpts};
 use crate::components::*;
 use crate::routes::{alloc_href, decode_param, href, job_href};
@@ -35,34 +48,34 @@ pub fn tag_class(alloc: &str) -> String {
 /// Stream and origin switches shared by both pages.
 #[component]
 fn StreamSwitch() -> impl IntoView {
-    let set = query_setter();
-    let stream = query_param("stream");
-    let origin = query_param("origin");
-    let chip = {
+    let set = use_query_setter();
+    let stream = use_stream_choice();
+    let origin = use_query_param("origin");
+    let stream_chip = {
         let set = set.clone();
-        move |key: &'static str,
-              value: &'static str,
-              label: &'static str,
-              current: Signal<String>,
-              default: &'static str| {
+        move |choice: StreamChoice| {
             let set = set.clone();
-            let active =
-                move || current.get() == value || (current.get().is_empty() && value == default);
             view! {
-                <button class="chip" class:active=active data-testid=format!("log-{key}-{value}")
-                    on:click=move |_| set(&[(key, if value == default { String::new() } else { value.to_string() })])>{label}</button>
+                <button class="chip" class:active=move || stream.get() == choice data-testid=format!("log-stream-{}", choice.as_str())
+                    on:click=move |_| set(&[("stream", choice.query_value())])>{choice.as_str()}</button>
             }
+        }
+    };
+    let origin_chip = move |value: &'static str, label: &'static str| {
+        let set = set.clone();
+        let active = move || origin.get() == value || (origin.get().is_empty() && value == "tail");
+        view! {
+            <button class="chip" class:active=active data-testid=format!("log-origin-{value}")
+                on:click=move |_| set(&[("origin", if value == "tail" { String::new() } else { value.to_string() })])>{label}</button>
         }
     };
     view! {
         <div class="facet" role="group" aria-label="stream">
-            {chip("stream", "stdout", "stdout", stream, "stdout")}
-            {chip("stream", "stderr", "stderr", stream, "stdout")}
-            {chip("stream", "both", "both", stream, "stdout")}
+            {StreamChoice::ALL.into_iter().map(stream_chip).collect_view()}
         </div>
         <div class="facet" role="group" aria-label="origin">
-            {chip("origin", "tail", "Tail", origin, "tail")}
-            {chip("origin", "head", "Head", origin, "tail")}
+            {origin_chip("tail", "Tail")}
+            {origin_chip("head", "Head")}
         </div>
     }
 }
@@ -79,13 +92,6 @@ fn pick<'a>(wanted: String, mut choices: impl Iterator<Item = &'a String>) -> St
     first.cloned().unwrap_or_default()
 }
 
-fn stream_choice(s: &str) -> String {
-    match s {
-        "stderr" | "both" => s.to_string(),
-        _ => "stdout".to_string(),
-    }
-}
-
 #[component]
 pub fn AllocLogsPage() -> impl IntoView {
     let params = use_params::<AllocLogParams>();
@@ -97,7 +103,7 @@ pub fn AllocLogsPage() -> impl IntoView {
         })
     });
     let alloc = use_watch::<Allocation>(
-        move || id.get().map(|id| (format!("/v1/allocation/{id}"), vec![])),
+        move || id.get().map(|id| (paths::allocation(&id), vec![])),
         WatchOpts::default(),
     );
     view! {
@@ -113,10 +119,10 @@ pub fn AllocLogsPage() -> impl IntoView {
 
 #[component]
 fn AllocLogs(a: Signal<Arc<Allocation>>) -> impl IntoView {
-    let set = query_setter();
-    let task_q = query_param("task");
-    let stream = query_param("stream");
-    let origin = query_param("origin");
+    let set = use_query_setter();
+    let task_q = use_query_param("task");
+    let stream = use_stream_choice();
+    let origin = use_query_param("origin");
     let tasks = Memo::new(move |_| a.with(|a| a.task_names()));
     let task = Memo::new(move |_| tasks.with(|ts| pick(task_q.get(), ts.iter())));
     let alloc_id = Memo::new(move |_| a.with(|a| a.id.clone()));
@@ -163,7 +169,7 @@ fn AllocLogs(a: Signal<Arc<Allocation>>) -> impl IntoView {
         {move || {
             // a new viewer for another task, stream or origin
             let (_, s, o) = (task.get(), stream.get(), origin.get());
-            view! { <LogViewer sources multi=false stream=stream_choice(&s) origin_end=o != "head"/> }
+            view! { <LogViewer sources multi=false stream=s origin_end=o != "head"/> }
         }}
     }
 }
@@ -172,17 +178,17 @@ fn AllocLogs(a: Signal<Arc<Allocation>>) -> impl IntoView {
 /// the job (or of one task group), merged, each line tagged.
 #[component]
 pub fn JobLogs(job: Memo<Job>, ident: Memo<Option<(String, String)>>) -> impl IntoView {
-    let set = query_setter();
-    let group_q = query_param("group");
-    let task_q = query_param("task");
-    let stream = query_param("stream");
-    let origin = query_param("origin");
-    let hide = query_param("hide");
+    let set = use_query_setter();
+    let group_q = use_query_param("group");
+    let task_q = use_query_param("task");
+    let stream = use_stream_choice();
+    let origin = use_query_param("origin");
+    let hide = use_query_param("hide");
     let allocs = use_watch::<Vec<Allocation>>(
         move || {
             ident
                 .get()
-                .map(|(ns, id)| (job_path(&id, "/allocations"), vec![("namespace", ns)]))
+                .map(|(ns, id)| (paths::job(&id, "/allocations"), paths::ns(&ns)))
         },
         WatchOpts::default(),
     );
@@ -285,7 +291,7 @@ pub fn JobLogs(job: Memo<Job>, ident: Memo<Option<(String, String)>>) -> impl In
         </div>
         {move || {
             let (_, _, s, o) = (group.get(), task.get(), stream.get(), origin.get());
-            view! { <LogViewer sources multi=true stream=stream_choice(&s) origin_end=o != "head"/> }
+            view! { <LogViewer sources multi=true stream=s origin_end=o != "head"/> }
         }}
     }
 }
