@@ -431,7 +431,7 @@ fn update_empty(u: &Obj) -> bool {
 
 /// `defaultServiceJobRestartPolicy` (service, system) and
 /// `defaultBatchJobRestartPolicy` (everything else), api/tasks.go.
-fn default_restart(ty: &str) -> Value {
+pub(crate) fn default_restart(ty: &str) -> Value {
     let (attempts, interval) = match ty {
         "service" | "system" => (2, 30 * MIN),
         _ => (3, 24 * HOUR),
