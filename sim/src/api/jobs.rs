@@ -294,43 +294,45 @@ async fn job_evaluations(
     Ok(json_index(&v, idx))
 }
 
+/// A job's deployments, newest first.
+fn deployments_of(c: &Cluster, ns: &str, id: &str) -> Vec<Deployment> {
+    let mut v: Vec<Deployment> = c
+        .deployments
+        .values()
+        .filter(|d| d.job_id == id && d.namespace == ns)
+        .cloned()
+        .collect();
+    v.sort_by_key(|d| std::cmp::Reverse(d.create_index));
+    v
+}
+
 async fn job_deployments(
     State(sim): State<Sim>,
     who: Caller,
     Path(id): Path<String>,
     q: Params,
 ) -> R {
-    who.ns(&q.namespace(), "read-job")?;
-    let idx = block(&sim, &[Table::Deployments], &q).await?;
     let ns = q.namespace();
-    let mut v = sim.store.read(|c| {
-        c.deployments
-            .values()
-            .filter(|d| d.job_id == id && d.namespace == ns)
-            .cloned()
-            .collect::<Vec<_>>()
-    });
-    v.sort_by_key(|d| std::cmp::Reverse(d.create_index));
+    who.ns(&ns, "read-job")?;
+    let idx = block(&sim, &[Table::Deployments], &q).await?;
+    let v = sim.store.read(|c| deployments_of(c, &ns, &id));
     Ok(json_index(&v, idx))
 }
 
+/// The latest deployment; no deployment is 200 with `null`, as Nomad
+/// answers.
 async fn job_deployment(
     State(sim): State<Sim>,
     who: Caller,
     Path(id): Path<String>,
     q: Params,
 ) -> R {
-    who.ns(&q.namespace(), "read-job")?;
-    let idx = block(&sim, &[Table::Deployments], &q).await?;
     let ns = q.namespace();
-    let v = sim.store.read(|c| {
-        c.deployments
-            .values()
-            .filter(|d| d.job_id == id && d.namespace == ns)
-            .max_by_key(|d| d.create_index)
-            .cloned()
-    });
-    // no deployment: 200 with `null`, as Nomad answers
+    who.ns(&ns, "read-job")?;
+    let idx = block(&sim, &[Table::Deployments], &q).await?;
+    let v = sim
+        .store
+        .read(|c| deployments_of(c, &ns, &id).into_iter().next());
     Ok(json_index(&v, idx))
 }
 

@@ -205,24 +205,26 @@ async fn search_prefix(
                 },
             );
         };
+        // The namespaced contexts: (namespace, ID) of each object.
+        let ids = |items: &mut dyn Iterator<Item = (&str, &str)>| -> Vec<String> {
+            items
+                .filter(|(ns, id)| ns_ok(&want_ns, &who, ns) && id.starts_with(&p))
+                .map(|(_, id)| id.to_string())
+                .collect()
+        };
         if want("jobs") {
             add(
                 "jobs",
-                c.jobs
-                    .values()
-                    .filter(|j| ns_ok(&want_ns, &who, j.namespace()) && j.id().starts_with(&p))
-                    .map(|j| j.id().to_string())
-                    .collect(),
+                ids(&mut c.jobs.values().map(|j| (j.namespace(), j.id()))),
             );
         }
         if want("allocs") {
             add(
                 "allocs",
-                c.allocs
+                ids(&mut c
+                    .allocs
                     .values()
-                    .filter(|a| ns_ok(&want_ns, &who, &a.namespace) && a.id.starts_with(&p))
-                    .map(|a| a.id.clone())
-                    .collect(),
+                    .map(|a| (a.namespace.as_str(), a.id.as_str()))),
             );
         }
         if want("nodes") && who.node_read().is_ok() {
@@ -238,21 +240,19 @@ async fn search_prefix(
         if want("evals") {
             add(
                 "evals",
-                c.evals
+                ids(&mut c
+                    .evals
                     .values()
-                    .filter(|e| ns_ok(&want_ns, &who, &e.namespace) && e.id.starts_with(&p))
-                    .map(|e| e.id.clone())
-                    .collect(),
+                    .map(|e| (e.namespace.as_str(), e.id.as_str()))),
             );
         }
         if want("deployment") {
             add(
                 "deployment",
-                c.deployments
+                ids(&mut c
+                    .deployments
                     .values()
-                    .filter(|d| ns_ok(&want_ns, &who, &d.namespace) && d.id.starts_with(&p))
-                    .map(|d| d.id.clone())
-                    .collect(),
+                    .map(|d| (d.namespace.as_str(), d.id.as_str()))),
             );
         }
         SearchResponse {
