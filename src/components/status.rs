@@ -100,7 +100,17 @@ pub fn alloc_segments(s: &nomad_model::TaskGroupSummary) -> Vec<Segment> {
 #[component]
 pub fn RelTime(#[prop(into)] at: Signal<UnixNanos>) -> impl IntoView {
     let now = use_clock();
-    let text = move || format::relative(at.get(), UnixNanos(now.get()));
+    // The page clock lags real time by up to one tick, so what just
+    // happened would read "in 3s": within a tick, the future is now.
+    let text = move || {
+        let (t, n) = (at.get(), now.get());
+        let n = if t.0 > n && t.0 - n <= CLOCK_TICK.as_nanos() as i64 {
+            t.0
+        } else {
+            n
+        };
+        format::relative(t, UnixNanos(n))
+    };
     let title = move || {
         if at.get().is_set() {
             format::datetime_utc(at.get())
@@ -111,16 +121,16 @@ pub fn RelTime(#[prop(into)] at: Signal<UnixNanos>) -> impl IntoView {
     view! { <time title=title>{text}</time> }
 }
 
-/// A page-wide clock ticking every 10 s (shared through context).
+/// How often the page clock ticks.
+const CLOCK_TICK: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A page-wide clock ticking every [`CLOCK_TICK`] (shared through context).
 #[derive(Clone, Copy)]
 pub struct Clock(pub ReadSignal<i64>);
 
 pub fn provide_clock() {
     let (now, set_now) = signal(interop::now_nanos());
-    set_interval(
-        move || set_now.set(interop::now_nanos()),
-        std::time::Duration::from_secs(10),
-    );
+    set_interval(move || set_now.set(interop::now_nanos()), CLOCK_TICK);
     provide_context(Clock(now));
 }
 
