@@ -6,7 +6,8 @@
 use super::choice::StreamChoice;
 use super::shared::Shared;
 use super::stream::LogSource;
-use crate::api::Api;
+use crate::api::{Api, ApiError, ApiErrorKind};
+use crate::components::ErrorPanel;
 use crate::interop;
 use leptos::prelude::*;
 use nomad_model::format;
@@ -27,7 +28,7 @@ pub struct Export {
     /// the full log is being fetched
     pub busy: RwSignal<bool>,
     /// why the last download failed
-    pub error: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<ApiError>>,
 }
 
 pub fn use_export(
@@ -101,7 +102,10 @@ impl Export {
             _ => "logs.log".to_string(),
         };
         if let Err(e) = interop::download(&name, MIME, self.loaded_text().as_bytes()) {
-            self.error.set(Some(e));
+            self.error.set(Some(ApiError::browser(
+                format!("Download failed: {e}"),
+                &name,
+            )));
         }
     }
 
@@ -117,9 +121,13 @@ impl Export {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let saved = whole_logs(&api, &srcs, choice.streams())
-                .await
-                .and_then(|(name, bytes)| interop::download(&name, MIME, &bytes));
+            let saved =
+                whole_logs(&api, &srcs, choice.streams())
+                    .await
+                    .and_then(|(name, bytes)| {
+                        interop::download(&name, MIME, &bytes)
+                            .map_err(|e| ApiError::browser(format!("Download failed: {e}"), &name))
+                    });
             if let Err(e) = saved {
                 error.try_set(Some(e));
             }
@@ -133,14 +141,11 @@ async fn whole_logs(
     api: &Api,
     srcs: &[LogSource],
     kinds: &[Stream],
-) -> Result<(String, Vec<u8>), String> {
+) -> Result<(String, Vec<u8>), ApiError> {
     let mut out = vec![];
     let mut found = false;
     for s in srcs {
-        let files = api
-            .fs_ls(&s.alloc, "alloc/logs")
-            .await
-            .map_err(|e| e.to_string())?;
+        let files = api.fs_ls(&s.alloc, "alloc/logs").await?;
         for k in kinds {
             let prefix = format!("{}.{}.", s.task, k.as_str());
             let mut mine: Vec<(u64, String)> = files
@@ -163,17 +168,19 @@ async fn whole_logs(
                 );
             }
             for (_, name) in mine {
-                let bytes = api
-                    .fs_cat(&s.alloc, &format!("alloc/logs/{name}"))
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let bytes = api.fs_cat(&s.alloc, &format!("alloc/logs/{name}")).await?;
                 out.extend_from_slice(&bytes);
             }
         }
     }
     // an empty file would look like a task that logged nothing
     if !found {
-        return Err("no log files of this task found under alloc/logs".to_string());
+        return Err(ApiError {
+            kind: ApiErrorKind::NotFound,
+            status: 0,
+            message: "no log files of this task found under alloc/logs".into(),
+            path: "alloc/logs".into(),
+        });
     }
     let name = match srcs {
         [one] => format!("{}-{}.log", one.task, format::short_id(&one.alloc)),
@@ -187,7 +194,7 @@ async fn whole_logs(
 pub fn ExportError(export: Export) -> impl IntoView {
     move || {
         export.error.get().map(|e| {
-            view! { <div class="banner error" data-testid="log-download-error">{format!("Download failed: {e}")}</div> }
+            view! { <div data-testid="log-download-error"><ErrorPanel error=e/></div> }
         })
     }
 }
