@@ -465,3 +465,56 @@ async fn auth_methods_and_roles_are_empty_lists() {
     );
     assert_eq!(h.get("/v1/volumes?type=csi").await.text(), "[]");
 }
+
+// nomad/structs/variables.go reserved paths; job_endpoint.go dispatch
+// payload; eval_endpoint.go evalsDeleteRequest.
+#[tokio::test]
+async fn reserved_variable_paths_payloads_and_eval_deletes() {
+    let h = H::new(&[]);
+    let r = h.put("/v1/var/nomad", json!({"Items": {"a": "b"}})).await;
+    assert!(
+        r.text()
+            .starts_with("RPC Error:: 400,\"nomad\" is a reserved top-level directory path"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        h.put("/v1/var/nomad/jobs/web", json!({"Items": {"a": "b"}}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        h.put("/v1/var/nomad/jobsX", json!({"Items": {"a": "b"}}))
+            .await
+            .status,
+        400
+    );
+    let p = "/v1/job/etl-import/dispatch?namespace=batch";
+    let r = h
+        .post(p, json!({"Meta": {"dataset": "a"}, "Payload": "%%%"}))
+        .await;
+    assert_eq!(r.err(), (400, "illegal base64 data at input byte 0".into()));
+    assert_eq!(
+        h.send("DELETE", "/v1/evaluations", None, Some(b"{}".to_vec()))
+            .await
+            .err(),
+        (400, "evals must be deleted by either ID or filter".into())
+    );
+    let r = h
+        .send(
+            "DELETE",
+            "/v1/evaluations",
+            None,
+            Some(br#"{"EvalIDs":["x"]}"#.to_vec()),
+        )
+        .await;
+    assert_eq!(
+        r.err(),
+        (
+            500,
+            "eval broker is enabled; eval broker must be paused to delete evals".into()
+        )
+    );
+    assert_eq!(h.get("/v1/job/web-frontend/actions").await.text(), "[]");
+}

@@ -16,7 +16,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 pub fn routes() -> Router<Sim> {
     Router::new()
-        .route("/v1/evaluations", get(list_evals))
+        .route("/v1/evaluations", get(list_evals).delete(delete_evals))
         .route("/v1/evaluations/count", get(count_evals))
         .route("/v1/evaluation/{id}", get(read_eval))
         .route("/v1/evaluation/{id}/allocations", get(eval_allocs))
@@ -118,6 +118,35 @@ async fn list_evals(State(sim): State<Sim>, who: Caller, q: Params) -> R {
         .await;
     filtered?;
     paged(bytes, idx, next)
+}
+
+/// `DELETE /v1/evaluations` (`evalsDeleteRequest`, `Eval.Delete`): the
+/// request is checked as the agent checks it; the broker of the simulated
+/// server is never paused, so a valid request is refused as Nomad refuses
+/// it then.
+async fn delete_evals(who: Caller, body: axum::body::Bytes) -> R {
+    if body.is_empty() {
+        return Err(err(400, "Request body is empty"));
+    }
+    let v: Value = serde_json::from_slice(&body).map_err(|e| err(400, e.to_string()))?;
+    let ids = v["EvalIDs"].as_array().map_or(0, Vec::len);
+    let filter = v["Filter"].as_str().is_some_and(|f| !f.is_empty());
+    match (ids > 0, filter) {
+        (true, true) => return Err(err(400, "evals cannot be deleted by both ID and filter")),
+        (false, false) => return Err(err(400, "evals must be deleted by either ID or filter")),
+        _ if ids > 7281 => {
+            return Err(err(
+                400,
+                format!("request includes {ids} evaluation IDs, must be 7281 or fewer"),
+            ))
+        }
+        _ => {}
+    }
+    who.management()?;
+    Err(err(
+        500,
+        "eval broker is enabled; eval broker must be paused to delete evals",
+    ))
 }
 
 async fn count_evals(State(sim): State<Sim>, who: Caller, q: Params) -> R {

@@ -461,6 +461,25 @@ fn dispatch(
 
 /// `validateDispatchRequest`, in its order and words.
 fn validate_dispatch(req: &DispatchRequest, p: &Map<String, Value>) -> ApiResult<()> {
+    // `Payload` is `[]byte`: base64 on the wire, at most 16 KiB decoded.
+    if !req.payload.is_empty() {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&req.payload)
+            .map_err(|e| {
+                let at = match e {
+                    base64::DecodeError::InvalidByte(i, _) => i,
+                    _ => req.payload.len(),
+                };
+                err(400, format!("illegal base64 data at input byte {at}"))
+            })?;
+        if bytes.len() > 16 * 1024 {
+            return Err(err(
+                500,
+                format!("Payload exceeds maximum size; {} > 16384", bytes.len()),
+            ));
+        }
+    }
     let payload_rule = p
         .get("Payload")
         .and_then(Value::as_str)

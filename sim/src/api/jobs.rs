@@ -36,6 +36,7 @@ pub fn routes() -> Router<Sim> {
         .route("/v1/job/{id}/deployments", get(job_deployments))
         .route("/v1/job/{id}/deployment", get(job_deployment))
         .route("/v1/job/{id}/summary", get(job_summary))
+        .route("/v1/job/{id}/actions", get(job_actions))
 }
 
 /// A job list stub serialised straight from the stored spec (borrowed, in
@@ -350,6 +351,27 @@ async fn job_summary(State(sim): State<Sim>, who: Caller, Path(id): Path<String>
         .store
         .read(|c| c.summaries.get(&(ns.clone(), id.clone())).cloned())
         .ok_or_else(|| err(404, "job not found"))?;
+    Ok(json_index(&v, idx))
+}
+
+/// `Job.GetActions`: the `action` blocks of the job's tasks, flattened as
+/// `[{"Name","TaskName","TaskGroupName","Command","Args"}]`.
+async fn job_actions(State(sim): State<Sim>, who: Caller, Path(id): Path<String>, q: Params) -> R {
+    let idx = block(&sim, &[Table::Jobs], &q).await?;
+    let v = job_or_404(&sim, &who, &q, &id, "read-job", |_, j| {
+        let mut out = vec![];
+        for g in j.spec["TaskGroups"].as_array().into_iter().flatten() {
+            for t in g["Tasks"].as_array().into_iter().flatten() {
+                for a in t["Actions"].as_array().into_iter().flatten() {
+                    out.push(json!({
+                        "Name": a["Name"], "TaskName": t["Name"], "TaskGroupName": g["Name"],
+                        "Command": a["Command"], "Args": a["Args"],
+                    }));
+                }
+            }
+        }
+        out
+    })?;
     Ok(json_index(&v, idx))
 }
 

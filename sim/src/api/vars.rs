@@ -128,10 +128,18 @@ fn valid_path(p: &str) -> ApiResult<()> {
     if !ok {
         return Err(err(400, format!("RPC Error:: 400,invalid path {p:?}")));
     }
-    if p == "nomad"
-        || (p.starts_with("nomad/")
-            && !p.starts_with("nomad/jobs")
-            && !p.starts_with("nomad/job-templates"))
+    // `VariableDecrypted.Validate`: the reserved `nomad/` tree.
+    let under = |root: &str| p == root || p.starts_with(&format!("{root}/"));
+    if p == "nomad" {
+        return Err(err(400, "RPC Error:: 400,\"nomad\" is a reserved top-level directory path, but you may write variables to \"nomad/jobs\", \"nomad/job-templates\", \"nomad/sentinel\", or below"));
+    }
+    if p == "nomad/job-templates" {
+        return Err(err(400, "RPC Error:: 400,\"nomad/job-templates\" is a reserved directory path, but you may write variables at the level below it, for example, \"nomad/job-templates/template-name\""));
+    }
+    if p.starts_with("nomad/")
+        && !under("nomad/jobs")
+        && !under("nomad/job-templates")
+        && !under("nomad/sentinel")
     {
         return Err(err(400, "RPC Error:: 400,only paths at \"nomad/jobs\" or \"nomad/job-templates\" and below are valid paths under the top-level \"nomad\" directory"));
     }
