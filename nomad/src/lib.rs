@@ -14,6 +14,7 @@ pub mod diff;
 pub mod diffcalc;
 pub mod errors;
 pub mod eval;
+pub mod events;
 pub mod files;
 pub mod format;
 pub mod frames;
