@@ -7,6 +7,7 @@ pub mod api;
 pub mod canon;
 pub mod clock;
 pub mod error;
+pub mod events;
 pub mod filter;
 pub mod jobspec;
 pub mod logs;
@@ -87,6 +88,15 @@ pub struct Opts {
     /// Milliseconds between simulation ticks.
     #[arg(long, default_value_t = 1000)]
     pub tick_ms: u64,
+    /// Milliseconds between the `{}` heartbeat lines of `/v1/event/stream`
+    /// (Nomad sends one at the start and then every 30 s).
+    #[arg(long, default_value_t = 30000)]
+    pub event_heartbeat_ms: u64,
+    /// Raft indexes (event batches) the event stream keeps for `index`
+    /// resumption, as the server's `event_buffer_size`; an older index
+    /// starts at the oldest batch held.
+    #[arg(long, default_value_t = crate::events::DEFAULT_BUFFER_SIZE)]
+    pub event_buffer_size: usize,
 }
 
 /// Shared server state.
@@ -113,8 +123,10 @@ impl Sim {
         } else if opts.acl {
             cluster.acl = acl::AclState::seeded("2026-01-15T09:30:00Z");
         }
+        let store = Store::new(cluster);
+        store.events.set_max(opts.event_buffer_size);
         Sim {
-            store: Store::new(cluster),
+            store,
             clock,
             rng: Arc::new(Mutex::new(rng)),
             opts: Arc::new(opts),
@@ -154,7 +166,9 @@ impl Sim {
             };
             logs::tick_logs(&mut c, &mut rng, limit);
             let a = sched::tick_cluster(&mut c, &mut rng, periodic_next);
-            sched::tick(&mut c, &mut rng) || a
+            let changed = sched::tick(&mut c, &mut rng) || a;
+            self.store.events.publish(&mut c);
+            changed
         };
         if changed {
             let idx = self.store.read(|c| c.index);

@@ -8,6 +8,7 @@ pub mod allocations;
 pub mod client;
 pub mod deployments;
 pub mod evaluations;
+pub mod events;
 pub mod fs;
 pub mod fs_stream;
 pub mod http;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<Sim> {
         .merge(fs::routes())
         .merge(evaluations::routes())
         .merge(deployments::routes())
+        .merge(events::routes())
         .merge(nodes::routes())
         .merge(pools::routes())
         .merge(operator::routes())

@@ -37,7 +37,7 @@ pub fn routes() -> Router<Sim> {
 }
 
 /// A stored pool as the API shows it (`NodeIdentityTTL` in nanoseconds).
-fn shown(p: &Value) -> Value {
+pub fn shown(p: &Value) -> Value {
     let mut p = p.clone();
     if let Some(o) = p.as_object_mut() {
         o.entry("NodeIdentityTTL").or_insert(json!(IDENTITY_TTL));
@@ -192,7 +192,9 @@ async fn delete_pool(State(sim): State<Sim>, who: Caller, Path(name): Path<Strin
             return Err(err(500, format!("node pool {name} not found")));
         }
         let idx = c.bump(&[Table::NodePools]);
-        c.node_pools.remove(&name);
+        if let Some(p) = c.node_pools.remove(&name) {
+            c.removed.push(crate::events::Removed::NodePool(p));
+        }
         Ok::<_, ApiError>(idx)
     })?;
     let mut r = StatusCode::OK.into_response();

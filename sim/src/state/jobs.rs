@@ -175,7 +175,9 @@ impl Cluster {
     /// Removes a job with its summary and submissions (`purge=true`).
     pub fn purge_job(&mut self, ns: &str, id: &str) {
         let key = (ns.to_string(), id.to_string());
-        self.jobs.remove(&key);
+        if let Some(j) = self.jobs.remove(&key) {
+            self.removed.push(crate::events::Removed::Job(j.spec));
+        }
         self.summaries.remove(&key);
         self.submissions
             .retain(|(n, j, _), _| !(n == ns && j == id));

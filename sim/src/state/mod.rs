@@ -70,6 +70,8 @@ pub struct Cluster {
     pub node_pools: BTreeMap<String, Value>,
     /// Job sources (`Submission`) by (namespace, job, version).
     pub submissions: HashMap<(String, String, u64), Value>,
+    /// What writes removed since the event publisher last looked.
+    pub removed: Vec<crate::events::Removed>,
 }
 
 impl Cluster {
@@ -94,6 +96,7 @@ impl Cluster {
             vars: BTreeMap::new(),
             node_pools: self.node_pools.clone(),
             submissions: HashMap::new(),
+            removed: Vec::new(),
         }
     }
 
@@ -253,15 +256,19 @@ impl Cluster {
 pub struct Store {
     pub inner: Arc<RwLock<Cluster>>,
     pub tx: Arc<watch::Sender<u64>>,
+    /// The event stream's broker, fed after every write.
+    pub events: Arc<crate::events::Broker>,
 }
 
 impl Store {
     pub fn new(c: Cluster) -> Self {
         let idx = c.index;
         let (tx, _) = watch::channel(idx);
+        let events = Arc::new(crate::events::Broker::new(&c));
         Store {
             inner: Arc::new(RwLock::new(c)),
             tx: Arc::new(tx),
+            events,
         }
     }
 
@@ -292,6 +299,7 @@ impl Store {
         let (r, idx) = {
             let mut g = self.inner.write();
             let r = f(&mut g);
+            self.events.publish(&mut g);
             (r, g.index)
         };
         self.tx.send_replace(idx);

@@ -128,7 +128,9 @@ impl Cluster {
             return Err(unknown_node());
         }
         let now = self.now();
-        self.nodes.remove(id);
+        if let Some(n) = self.nodes.remove(id) {
+            self.removed.push(crate::events::Removed::Node(Box::new(n)));
+        }
         let idx = self.bump(&[Table::Nodes, Table::Allocs]);
         for a in self
             .allocs
