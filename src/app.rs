@@ -29,6 +29,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/allocations/:id/files") view=AllocFilesPage/>
                     <Route path=path!("/clients") view=ClientsPage/>
                     <Route path=path!("/clients/:id") view=ClientPage/>
+                    <Route path=path!("/activity") view=ActivityPage/>
                     <Route path=path!("/settings/tokens") view=TokensPage/>
                 </Routes>
             </main>

@@ -38,6 +38,7 @@ pub fn TopBar() -> impl IntoView {
                 {nav("/jobs", "Jobs")}
                 {nav("/allocations", "Allocations")}
                 {nav("/clients", "Clients")}
+                {nav("/activity", "Activity")}
             </nav>
             <div class="topbar-spacer"></div>
             <Transition fallback=|| ()>

@@ -6,6 +6,7 @@
 //! `null` reads as empty, because real agents and their docs disagree across
 //! versions (see `../shared/nomad-samples/MANIFEST.md`).
 
+pub mod activity;
 pub mod alloc;
 pub mod client;
 pub mod cluster;

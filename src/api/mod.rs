@@ -3,6 +3,7 @@
 pub mod client;
 pub mod endpoints;
 pub mod error;
+pub mod events;
 pub mod paths;
 pub mod stream;
 pub mod watch;

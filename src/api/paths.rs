@@ -21,6 +21,7 @@ pub const NAMESPACES: &str = "/v1/namespaces";
 pub const TOKEN_SELF: &str = "/v1/acl/token/self";
 pub const CLIENT_STATS: &str = "/v1/client/stats";
 pub const CLIENT_GC: &str = "/v1/client/gc";
+pub const EVENT_STREAM: &str = "/v1/event/stream";
 
 /// A job endpoint: `rest` is `""`, `"/versions"`, `"/allocations"`, ...
 pub fn job(id: &str, rest: &str) -> String {

@@ -34,6 +34,10 @@ impl StreamControl {
             a.abort();
         }
     }
+    /// The signal to pass to fetch.
+    pub fn signal(&self) -> Option<crate::interop::AbortSignal> {
+        self.abort.as_ref().map(|a| a.signal())
+    }
 }
 
 impl Default for StreamControl {

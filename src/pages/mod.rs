@@ -1,5 +1,6 @@
 //! One folder per area of the UI.
 
+pub mod activity;
 pub mod alloc;
 pub mod allocations;
 pub mod client;
@@ -10,6 +11,7 @@ pub mod list;
 pub mod logs;
 pub mod settings;
 
+pub use activity::ActivityPage;
 pub use alloc::{AllocFilesPage, AllocPage};
 pub use allocations::AllocationsPage;
 pub use client::ClientPage;

@@ -1,0 +1,192 @@
+//! Activity (`/ui/activity`): the cluster's events as they happen, from
+//! one `/v1/event/stream` subscription: newest first, a one-line summary of
+//! what changed, filters in the URL, pause with a count of what arrived,
+//! and at most [`KEEP`] events in memory.
+
+use super::list::{use_typed_text, FacetMenu, SearchBox};
+use super::{use_query_param, use_query_setter};
+use crate::api::events::{follow_events, Liveness};
+use crate::api::{use_api, StreamControl};
+use crate::components::*;
+use crate::interop;
+use crate::routes::{alloc_href, job_href, node_href};
+use leptos::prelude::*;
+use nomad_model::activity::{ActivityFilter, Entry, Feed, Object};
+use nomad_model::events::StreamItem;
+use nomad_model::{format, UnixNanos};
+use std::rc::Rc;
+
+/// Events kept in memory; older ones fall off the end.
+pub const KEEP: usize = 5_000;
+/// Rows drawn (newest first).
+const SHOWN: usize = 300;
+
+const TOPICS: [(&str, &str); 5] = [
+    ("Job", "*"),
+    ("Allocation", "*"),
+    ("Evaluation", "*"),
+    ("Deployment", "*"),
+    ("Node", "*"),
+];
+
+#[component]
+pub fn ActivityPage() -> impl IntoView {
+    let api = use_api();
+    let feed = StoredValue::new_local(Feed::new(KEEP));
+    // bumped on every change of the feed; the views read it
+    let version = RwSignal::new(0u64);
+    let live = RwSignal::new(Liveness::Connecting);
+    let ctl = Rc::new(StreamControl::new());
+    let stop = StoredValue::new_local(ctl.clone());
+    leptos::task::spawn_local(async move {
+        follow_events(
+            api,
+            TOPICS.to_vec(),
+            &ctl,
+            move |items| {
+                let now = interop::now_nanos();
+                let mut changed = false;
+                feed.update_value(|f| {
+                    for item in &items {
+                        if let StreamItem::Batch { events, .. } = item {
+                            for e in events {
+                                f.push(e, now);
+                                changed = true;
+                            }
+                        }
+                    }
+                });
+                if changed {
+                    let _ = version.try_update(|v| *v += 1);
+                }
+            },
+            move |state| {
+                let _ = live.try_set(state);
+            },
+        )
+        .await;
+    });
+    on_cleanup(move || stop.try_with_value(|c| c.abort()).unwrap_or_default());
+
+    let text = use_typed_text();
+    let set = use_query_setter();
+    let (topic, kind, ns, job, node) = (
+        use_query_param("topic"),
+        use_query_param("type"),
+        use_query_param("ns"),
+        use_query_param("job"),
+        use_query_param("node"),
+    );
+    let filter = Memo::new(move |_| ActivityFilter {
+        topic: topic.get(),
+        event_type: kind.get(),
+        namespace: ns.get(),
+        job: job.get(),
+        node: node.get(),
+        text: text.get(),
+    });
+    let paused = RwSignal::new(false);
+    let rows = Memo::new(move |_| {
+        version.track();
+        paused.track();
+        filter.with(|f| feed.with_value(|feed| feed.visible(f).take(SHOWN).cloned().collect::<Vec<Entry>>()))
+    });
+    let arrived = Memo::new(move |_| {
+        version.track();
+        filter.with(|f| feed.with_value(|feed| feed.new_since_pause(f)))
+    });
+    let choices = move |pick: fn(&Entry) -> &str| {
+        Signal::derive(move || {
+            version.track();
+            feed.with_value(|f| f.distinct(pick))
+        })
+    };
+    let toggle = move |_| {
+        let now = !paused.get_untracked();
+        feed.update_value(|f| if now { f.pause() } else { f.resume() });
+        paused.set(now);
+    };
+    view! {
+        <div class="page-head">
+            <h1>"Activity"</h1>
+            <LiveMode live/>
+        </div>
+        <div class="toolbar">
+            <SearchBox set=set.clone() text placeholder="Search events" testid="activity-search"/>
+            <FacetMenu set=set.clone() key="topic" label="Any topic" choices=choices(|e| &e.topic)/>
+            <FacetMenu set=set.clone() key="type" label="Any type" choices=choices(|e| &e.event_type)/>
+            <FacetMenu set=set.clone() key="ns" label="Any namespace" choices=choices(|e| &e.namespace)/>
+            <FacetMenu set=set.clone() key="job" label="Any job" choices=choices(|e| &e.job)/>
+            <FacetMenu set key="node" label="Any node" choices=choices(|e| &e.node)/>
+            <button class="button" data-action="pause" aria-pressed=move || paused.get().to_string() on:click=toggle>
+                {move || if paused.get() { "Resume" } else { "Pause" }}
+            </button>
+        </div>
+        {move || (paused.get() && arrived.get() > 0).then(|| view! {
+            <button class="banner info link-banner" data-testid="activity-new" on:click=toggle>
+                {move || format!("↑ {} new events", arrived.get())}
+            </button>
+        })}
+        <div class="table-wrap">
+            <table class="table" data-testid="activity-table">
+                <thead><tr><th>"Received"</th><th>"Topic"</th><th>"Type"</th><th>"Object"</th><th>"Namespace"</th><th>"What changed"</th><th class="num">"Index"</th></tr></thead>
+                <tbody>
+                    <For each=move || rows.get() key=|e| e.seq let:e>
+                        <tr data-topic=e.topic.clone() data-type=e.event_type.clone()>
+                            <td><RelTime at=UnixNanos(e.at)/></td>
+                            <td>{e.topic.clone()}</td>
+                            <td>{e.event_type.clone()}</td>
+                            <td>{object_link(&e)}</td>
+                            <td>{e.namespace.clone()}</td>
+                            <td class="summary">{e.summary.clone()}</td>
+                            <td class="num mono">{e.index}</td>
+                        </tr>
+                    </For>
+                </tbody>
+            </table>
+            {move || rows.with(|r| r.is_empty()).then(|| view! {
+                <p class="muted empty" data-testid="activity-empty">{move || if feed.with_value(|f| f.is_empty()) {
+                    "Waiting for the cluster to change…"
+                } else {
+                    "No event matches the filters."
+                }}</p>
+            })}
+        </div>
+    }
+}
+
+/// The object an event is about, linked where Yurt has a page for it.
+fn object_link(e: &Entry) -> AnyView {
+    let short = format::short_id(&e.key).to_string();
+    match &e.object {
+        Object::Job { namespace, id } => view! { <a href=job_href(namespace, id)>{id.clone()}</a> }.into_any(),
+        Object::Allocation(id) => view! { <a class="mono" href=alloc_href(id) title=id.clone()>{short}</a> }.into_any(),
+        Object::Node(id) => view! { <a class="mono" href=node_href(id) title=id.clone()>{short}</a> }.into_any(),
+        Object::Evaluation(id) | Object::Deployment(id) => {
+            let link = (!e.job.is_empty()).then(|| job_href(&e.namespace, &e.job));
+            match link {
+                Some(href) => view! { <a class="mono" href=href title=id.clone()>{short}</a> }.into_any(),
+                None => view! { <span class="mono" title=id.clone()>{short}</span> }.into_any(),
+            }
+        }
+        Object::Other => view! { <span class="mono">{e.key.clone()}</span> }.into_any(),
+    }
+}
+
+/// Live, reconnecting, or why the stream is not available.
+#[component]
+fn LiveMode(live: RwSignal<Liveness>) -> impl IntoView {
+    move || match live.get() {
+        Liveness::Connecting => view! { <span class="live-mode" data-testid="live-mode">"Connecting…"</span> }.into_any(),
+        Liveness::Live => view! { <span class="live-mode ok" data-testid="live-mode">"● Live (event stream)"</span> }.into_any(),
+        Liveness::Reconnecting(n) => view! {
+            <span class="live-mode warn" data-testid="live-mode">{format!("Reconnecting (attempt {n})…")}</span>
+        }.into_any(),
+        Liveness::Unavailable(e) => view! {
+            <div data-testid="live-mode-unavailable">
+                <p class="muted">"This agent does not offer the event stream to this token, so there is no activity to show."</p>
+                <ErrorPanel error=e/>
+            </div>
+        }.into_any(),
+    }
+}
