@@ -46,7 +46,10 @@ pub async fn follow_events(
             Liveness::Reconnecting(failures)
         });
         let signal = ctl.signal();
-        match api.open_stream(paths::EVENT_STREAM, &q, signal.as_ref()).await {
+        match api
+            .open_stream(paths::EVENT_STREAM, &q, signal.as_ref())
+            .await
+        {
             Ok(reader) => {
                 on_state(Liveness::Live);
                 let mut received = 0usize;

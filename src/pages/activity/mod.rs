@@ -89,7 +89,9 @@ pub fn ActivityPage() -> impl IntoView {
     let rows = Memo::new(move |_| {
         version.track();
         paused.track();
-        filter.with(|f| feed.with_value(|feed| feed.visible(f).take(SHOWN).cloned().collect::<Vec<Entry>>()))
+        filter.with(|f| {
+            feed.with_value(|feed| feed.visible(f).take(SHOWN).cloned().collect::<Vec<Entry>>())
+        })
     });
     let arrived = Memo::new(move |_| {
         version.track();
@@ -159,13 +161,21 @@ pub fn ActivityPage() -> impl IntoView {
 fn object_link(e: &Entry) -> AnyView {
     let short = format::short_id(&e.key).to_string();
     match &e.object {
-        Object::Job { namespace, id } => view! { <a href=job_href(namespace, id)>{id.clone()}</a> }.into_any(),
-        Object::Allocation(id) => view! { <a class="mono" href=alloc_href(id) title=id.clone()>{short}</a> }.into_any(),
-        Object::Node(id) => view! { <a class="mono" href=node_href(id) title=id.clone()>{short}</a> }.into_any(),
+        Object::Job { namespace, id } => {
+            view! { <a href=job_href(namespace, id)>{id.clone()}</a> }.into_any()
+        }
+        Object::Allocation(id) => {
+            view! { <a class="mono" href=alloc_href(id) title=id.clone()>{short}</a> }.into_any()
+        }
+        Object::Node(id) => {
+            view! { <a class="mono" href=node_href(id) title=id.clone()>{short}</a> }.into_any()
+        }
         Object::Evaluation(id) | Object::Deployment(id) => {
             let link = (!e.job.is_empty()).then(|| job_href(&e.namespace, &e.job));
             match link {
-                Some(href) => view! { <a class="mono" href=href title=id.clone()>{short}</a> }.into_any(),
+                Some(href) => {
+                    view! { <a class="mono" href=href title=id.clone()>{short}</a> }.into_any()
+                }
                 None => view! { <span class="mono" title=id.clone()>{short}</span> }.into_any(),
             }
         }
@@ -176,7 +186,8 @@ fn object_link(e: &Entry) -> AnyView {
 /// Live, reconnecting, or why the stream is not available.
 #[component]
 fn LiveMode(live: RwSignal<Liveness>) -> impl IntoView {
-    move || match live.get() {
+    move || {
+        match live.get() {
         Liveness::Connecting => view! { <span class="live-mode" data-testid="live-mode">"Connecting…"</span> }.into_any(),
         Liveness::Live => view! { <span class="live-mode ok" data-testid="live-mode">"● Live (event stream)"</span> }.into_any(),
         Liveness::Reconnecting(n) => view! {
@@ -188,5 +199,6 @@ fn LiveMode(live: RwSignal<Liveness>) -> impl IntoView {
                 <ErrorPanel error=e/>
             </div>
         }.into_any(),
+    }
     }
 }
