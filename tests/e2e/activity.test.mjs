@@ -52,3 +52,20 @@ test('activity: a token the stream refuses is explained', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('activity: a job\'s Activity tab shows only that job\'s events', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await api(sim, 'POST', '/v1/jobs', job('scoped-a'));
+  await page.goto(`${sim.ui}/jobs/default/scoped-a?tab=activity`);
+  await page.waitForFunction(() => /Live/.test(document.querySelector('[data-testid=live-mode]')?.textContent || ''));
+  await api(sim, 'POST', '/v1/jobs', job('scoped-b'));
+  await api(sim, 'POST', '/v1/jobs', { Job: { ...job('scoped-a').Job, Meta: { v: '2' } } });
+  // version 1 is registered after scoped-b, so scoped-b's events have been seen by now
+  await page.waitForSelector('[data-testid=activity-table] tr[data-type=JobRegistered]:has-text("version 1")');
+  // a scoped feed has no search box or job menu: the page already names the job
+  assert.equal(await page.locator('[data-testid=activity-table] a:text("scoped-b")').count(), 0);
+  await shot(page, 'job-activity');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

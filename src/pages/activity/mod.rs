@@ -31,7 +31,25 @@ const TOPICS: [(&str, &str); 5] = [
 
 #[component]
 pub fn ActivityPage() -> impl IntoView {
+    view! { <ActivityFeed/> }
+}
+
+/// What a feed is limited to: the job or the client page's object.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scope {
+    pub namespace: String,
+    pub job: String,
+    pub node: String,
+}
+
+/// The feed: the whole cluster on the activity page, or one job's or one
+/// client's events (`scope`) on their pages, where the menus that the
+/// scope fixes are left out.
+#[component]
+pub fn ActivityFeed(#[prop(optional)] scope: Option<Scope>) -> impl IntoView {
     let api = use_api();
+    let scoped = scope.is_some();
+    let scope = scope.unwrap_or_default();
     let feed = StoredValue::new_local(Feed::new(KEEP));
     // bumped on every change of the feed; the views read it
     let version = RwSignal::new(0u64);
@@ -77,13 +95,23 @@ pub fn ActivityPage() -> impl IntoView {
         use_query_param("job"),
         use_query_param("node"),
     );
-    let filter = Memo::new(move |_| ActivityFilter {
-        topic: topic.get(),
-        event_type: kind.get(),
-        namespace: ns.get(),
-        job: job.get(),
-        node: node.get(),
-        text: text.get(),
+    let fixed = scope.clone();
+    let filter = Memo::new(move |_| {
+        let or = |fixed: &str, url: String| {
+            if fixed.is_empty() {
+                url
+            } else {
+                fixed.to_string()
+            }
+        };
+        ActivityFilter {
+            topic: topic.get(),
+            event_type: kind.get(),
+            namespace: or(&fixed.namespace, ns.get()),
+            job: or(&fixed.job, job.get()),
+            node: or(&fixed.node, node.get()),
+            text: text.get(),
+        }
     });
     let paused = RwSignal::new(false);
     let rows = Memo::new(move |_| {
@@ -110,16 +138,23 @@ pub fn ActivityPage() -> impl IntoView {
     };
     view! {
         <div class="page-head">
-            <h1>"Activity"</h1>
+            {(!scoped).then(|| view! { <h1>"Activity"</h1> })}
             <LiveMode live/>
         </div>
         <div class="toolbar">
-            <SearchBox set=set.clone() text placeholder="Search events" testid="activity-search"/>
+            // A scoped feed shares its page's URL: it keeps to the menus
+            // whose keys the page does not use.
+            {(!scoped).then(|| view! { <SearchBox set=set.clone() text placeholder="Search events" testid="activity-search"/> })}
             <FacetMenu set=set.clone() key="topic" label="Any topic" choices=choices(|e| &e.topic)/>
             <FacetMenu set=set.clone() key="type" label="Any type" choices=choices(|e| &e.event_type)/>
-            <FacetMenu set=set.clone() key="ns" label="Any namespace" choices=choices(|e| &e.namespace)/>
-            <FacetMenu set=set.clone() key="job" label="Any job" choices=choices(|e| &e.job)/>
-            <FacetMenu set key="node" label="Any node" choices=choices(|e| &e.node)/>
+            {(!scoped).then(|| {
+                let set = set.clone();
+                view! {
+                    <FacetMenu set=set.clone() key="ns" label="Any namespace" choices=choices(|e| &e.namespace)/>
+                    <FacetMenu set=set.clone() key="job" label="Any job" choices=choices(|e| &e.job)/>
+                    <FacetMenu set key="node" label="Any node" choices=choices(|e| &e.node)/>
+                }
+            })}
             <button class="button" data-action="pause" aria-pressed=move || paused.get().to_string() on:click=toggle>
                 {move || if paused.get() { "Resume" } else { "Pause" }}
             </button>

@@ -94,6 +94,12 @@ fn NodeView(n: Signal<Arc<Node>>, allocs: Watch<Vec<Allocation>>) -> impl IntoVi
         <Live watch=allocs label="Loading allocations…" children=move |list| view! { <NodeAllocs list/> }/>
         <h2>"Events"</h2>
         <NodeEvents n/>
+        <h2>"Activity"</h2>
+        {move || {
+            let node = n.with_untracked(|n| n.id.clone());
+            let scope = crate::pages::activity::Scope { node, ..Default::default() };
+            view! { <crate::pages::activity::ActivityFeed scope/> }
+        }}
         <h2>"Drivers"</h2>
         <Drivers n/>
         <HostVolumesAndNetworks n/>

@@ -103,11 +103,17 @@ pub fn JobPage() -> impl IntoView {
                     {tab_link("versions", "Versions")}
                     {tab_link("definition", "Definition")}
                     {tab_link("logs", "Logs")}
+                    {tab_link("activity", "Activity")}
                 </nav>
                 {move || match tab.get().as_str() {
                     "versions" => view! { <versions::Versions job/> }.into_any(),
                     "definition" => view! { <edit::Definition raw job/> }.into_any(),
                     "logs" => view! { <crate::pages::logs::JobLogs job ident/> }.into_any(),
+                    "activity" => {
+                        let (namespace, id) = job.with_untracked(|j| (j.namespace.clone(), j.id.clone()));
+                        let scope = crate::pages::activity::Scope { namespace, job: id, node: String::new() };
+                        view! { <crate::pages::activity::ActivityFeed scope/> }.into_any()
+                    }
                     _ => view! { <Overview job raw ident/> }.into_any(),
                 }}
             }
