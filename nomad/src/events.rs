@@ -127,17 +127,68 @@ fn decode_line(line: &[u8]) -> Option<StreamItem> {
     })
 }
 
-/// The query of a subscription: one `topic=Topic:Key` per topic (`*` for
-/// every key), resuming after `index`.
-pub fn stream_query(topics: &[(&str, &str)], index: u64) -> Vec<(&'static str, String)> {
-    let mut q: Vec<(&'static str, String)> = topics
-        .iter()
-        .map(|(t, k)| ("topic", format!("{t}:{k}")))
-        .collect();
-    if index > 0 {
-        q.push(("index", index.to_string()));
+/// What a stream subscribes to: `topic=Topic:Key` pairs and a namespace
+/// (the agent reads no `namespace` as `default`, so it is always sent).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub topics: Vec<(String, String)>,
+    pub namespace: String,
+}
+
+const WATCHED: [&str; 5] = ["Job", "Allocation", "Evaluation", "Deployment", "Node"];
+
+impl Subscription {
+    /// Every watched topic in `namespace` (`*` for all of them).
+    pub fn cluster(namespace: &str) -> Self {
+        Self {
+            topics: WATCHED
+                .iter()
+                .map(|t| (t.to_string(), "*".into()))
+                .collect(),
+            namespace: namespace.into(),
+        }
     }
-    q
+
+    /// One job and what hangs off it: the agent matches a key against an
+    /// event's `Key` or its `FilterKeys`, and allocations, evaluations and
+    /// deployments carry their job's ID there. An ID the `Topic:Key` syntax
+    /// cannot carry (a `:` in it) falls back to every key.
+    pub fn job(namespace: &str, id: &str) -> Self {
+        let key = if id.contains(':') { "*" } else { id };
+        Self {
+            topics: ["Job", "Allocation", "Evaluation", "Deployment"]
+                .iter()
+                .map(|t| (t.to_string(), key.into()))
+                .collect(),
+            namespace: namespace.into(),
+        }
+    }
+
+    /// One node and the allocations of `namespace`: allocation events do
+    /// not name their node in `FilterKeys`, so those are filtered here.
+    pub fn node(namespace: &str, id: &str) -> Self {
+        Self {
+            topics: vec![
+                ("Node".into(), id.into()),
+                ("Allocation".into(), "*".into()),
+            ],
+            namespace: namespace.into(),
+        }
+    }
+
+    /// The query, resuming after `index`.
+    pub fn query(&self, index: u64) -> Vec<(&'static str, String)> {
+        let mut q: Vec<(&'static str, String)> = self
+            .topics
+            .iter()
+            .map(|(t, k)| ("topic", format!("{t}:{k}")))
+            .collect();
+        q.push(("namespace", self.namespace.clone()));
+        if index > 0 {
+            q.push(("index", index.to_string()));
+        }
+        q
+    }
 }
 
 #[cfg(test)]
@@ -196,17 +247,29 @@ mod tests {
     }
 
     #[test]
-    fn subscriptions_name_their_topics_and_resume_index() {
+    fn subscriptions_name_their_topics_namespace_and_resume_index() {
+        let job = Subscription::job("prod", "web");
         assert_eq!(
-            stream_query(&[("Job", "*"), ("Allocation", "web")], 0),
+            job.query(0),
             vec![
-                ("topic", "Job:*".to_string()),
-                ("topic", "Allocation:web".to_string())
+                ("topic", "Job:web".to_string()),
+                ("topic", "Allocation:web".to_string()),
+                ("topic", "Evaluation:web".to_string()),
+                ("topic", "Deployment:web".to_string()),
+                ("namespace", "prod".to_string()),
             ]
         );
         assert_eq!(
-            stream_query(&[("*", "*")], 40).last(),
+            Subscription::cluster("*").query(40).last(),
             Some(&("index", "40".to_string()))
+        );
+        assert!(Subscription::job("default", "a:b")
+            .topics
+            .iter()
+            .all(|(_, k)| k == "*"));
+        assert_eq!(
+            Subscription::node("*", "n1").query(0)[0],
+            ("topic", "Node:n1".to_string())
         );
     }
 }

@@ -13,7 +13,7 @@ use super::error::{ApiError, ApiErrorKind};
 use super::paths;
 use super::stream::StreamControl;
 use crate::interop;
-use nomad_model::events::{stream_query, EventDecoder, StreamItem};
+use nomad_model::events::{EventDecoder, StreamItem, Subscription};
 use std::time::Duration;
 
 /// How a subscription is doing, for the live-mode indicator.
@@ -27,11 +27,11 @@ pub enum Liveness {
     Unavailable(ApiError),
 }
 
-/// Streams `topics` until aborted through `ctl` or refused; `on_items`
+/// Streams `sub` until aborted through `ctl` or refused; `on_items`
 /// gets each chunk's lines, `on_state` every change of liveness.
 pub async fn follow_events(
     api: Api,
-    topics: Vec<(&'static str, &'static str)>,
+    sub: Subscription,
     ctl: &StreamControl,
     mut on_items: impl FnMut(Vec<StreamItem>),
     mut on_state: impl FnMut(Liveness),
@@ -39,7 +39,7 @@ pub async fn follow_events(
     let mut decoder = EventDecoder::new();
     let mut failures = 0u32;
     loop {
-        let q = stream_query(&topics, decoder.last_index());
+        let q = sub.query(decoder.last_index());
         on_state(if failures == 0 {
             Liveness::Connecting
         } else {

@@ -69,3 +69,19 @@ test('activity: a job\'s Activity tab shows only that job\'s events', async () =
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('activity: events of every namespace under "All namespaces", and a job tab in its own', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(`${sim.ui}/activity`);
+  await page.waitForFunction(() => /Live/.test(document.querySelector('[data-testid=live-mode]')?.textContent || ''));
+  const platform = { Job: { ...job('ns-job').Job, Namespace: 'platform' } };
+  assert.equal((await api(sim, 'POST', '/v1/jobs', platform)).status, 200);
+  await page.waitForSelector('[data-testid=activity-table] tr[data-type=JobRegistered] a:text("ns-job")');
+  await page.goto(`${sim.ui}/jobs/platform/ns-job?tab=activity`);
+  await page.waitForSelector('[data-testid=activity-table] tr[data-type=JobRegistered] a:text("ns-job")');
+  const namespaces = await page.$$eval('[data-testid=activity-table] tbody tr td:nth-child(5)', (cs) => cs.map((c) => c.textContent));
+  assert.ok(namespaces.every((n) => n === 'platform'), namespaces.join(','));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -12,7 +12,7 @@ use crate::interop;
 use crate::routes::{alloc_href, job_href, node_href};
 use leptos::prelude::*;
 use nomad_model::activity::{ActivityFilter, Entry, Feed, Object};
-use nomad_model::events::StreamItem;
+use nomad_model::events::{StreamItem, Subscription};
 use nomad_model::{format, UnixNanos};
 use std::rc::Rc;
 
@@ -21,17 +21,14 @@ pub const KEEP: usize = 5_000;
 /// Rows drawn (newest first).
 const SHOWN: usize = 300;
 
-const TOPICS: [(&str, &str); 5] = [
-    ("Job", "*"),
-    ("Allocation", "*"),
-    ("Evaluation", "*"),
-    ("Deployment", "*"),
-    ("Node", "*"),
-];
-
 #[component]
 pub fn ActivityPage() -> impl IntoView {
-    view! { <ActivityFeed/> }
+    let api = use_api();
+    // The subscription names the top bar's namespace: a new one is a new feed.
+    move || {
+        api.namespace.track();
+        view! { <ActivityFeed/> }
+    }
 }
 
 /// What a feed is limited to: the job or the client page's object.
@@ -50,6 +47,14 @@ pub fn ActivityFeed(#[prop(optional)] scope: Option<Scope>) -> impl IntoView {
     let api = use_api();
     let scoped = scope.is_some();
     let scope = scope.unwrap_or_default();
+    let selected = api.namespace.get_untracked();
+    let sub = if !scope.job.is_empty() {
+        Subscription::job(&scope.namespace, &scope.job)
+    } else if !scope.node.is_empty() {
+        Subscription::node(&selected, &scope.node)
+    } else {
+        Subscription::cluster(&selected)
+    };
     let feed = StoredValue::new_local(Feed::new(KEEP));
     // bumped on every change of the feed; the views read it
     let version = RwSignal::new(0u64);
@@ -59,7 +64,7 @@ pub fn ActivityFeed(#[prop(optional)] scope: Option<Scope>) -> impl IntoView {
     leptos::task::spawn_local(async move {
         follow_events(
             api,
-            TOPICS.to_vec(),
+            sub,
             &ctl,
             move |items| {
                 let now = interop::now_nanos();
