@@ -169,7 +169,8 @@ pub fn ActivityFeed(#[prop(optional)] scope: Option<Scope>) -> impl IntoView {
                 {move || format!("↑ {} new events", arrived.get())}
             </button>
         })}
-        <div class="table-wrap">
+        // on a job's or client's page the feed scrolls in place, below the page's own sections
+        <div class="table-wrap" class:scoped-feed=scoped>
             <table class="table" data-testid="activity-table">
                 <thead><tr><th>"Received"</th><th>"Topic"</th><th>"Type"</th><th>"Object"</th><th>"Namespace"</th><th>"What changed"</th><th class="num">"Index"</th></tr></thead>
                 <tbody>
