@@ -94,7 +94,9 @@ impl S {
     }
 }
 
-const fn a(go: &'static str, hcl: &'static str, kind: K) -> F {
+// Table builders, shared with `schema_consul`: `a` an optional field, `rq`
+// a required one, `x` a field with no HCL name, `s` a plain block.
+pub(super) const fn a(go: &'static str, hcl: &'static str, kind: K) -> F {
     F {
         go,
         hcl,
@@ -102,7 +104,7 @@ const fn a(go: &'static str, hcl: &'static str, kind: K) -> F {
         req: false,
     }
 }
-const fn rq(go: &'static str, hcl: &'static str, kind: K) -> F {
+pub(super) const fn rq(go: &'static str, hcl: &'static str, kind: K) -> F {
     F {
         go,
         hcl,
@@ -110,7 +112,7 @@ const fn rq(go: &'static str, hcl: &'static str, kind: K) -> F {
         req: true,
     }
 }
-const fn x(go: &'static str, kind: K) -> F {
+pub(super) const fn x(go: &'static str, kind: K) -> F {
     F {
         go,
         hcl: "",
@@ -118,7 +120,7 @@ const fn x(go: &'static str, kind: K) -> F {
         req: false,
     }
 }
-const fn s(fields: &'static [F]) -> S {
+pub(super) const fn s(fields: &'static [F]) -> S {
     S {
         fields,
         sp: Sp::None,

@@ -1,29 +1,6 @@
 //! Consul Connect tables (`api/consul.go`): `service { connect { ... } }`.
 
-use super::schema::{Sp, F, IDENTITY, K, K::*, LOG_CONFIG, RESOURCES, S, VOLUME_MOUNT};
-
-const fn a(go: &'static str, hcl: &'static str, kind: K) -> F {
-    F {
-        go,
-        hcl,
-        kind,
-        req: false,
-    }
-}
-const fn x(go: &'static str, kind: K) -> F {
-    F {
-        go,
-        hcl: "",
-        kind,
-        req: false,
-    }
-}
-const fn s(fields: &'static [F]) -> S {
-    S {
-        fields,
-        sp: Sp::None,
-    }
-}
+use super::schema::{a, s, x, IDENTITY, K::*, LOG_CONFIG, RESOURCES, S, VOLUME_MOUNT};
 
 pub(crate) static CONNECT: S = s(&[
     a("Native", "native", Bool),
