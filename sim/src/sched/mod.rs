@@ -26,36 +26,19 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
 pub fn uuid(rng: &mut ChaCha8Rng) -> String {
-    let a: u128 = rng.gen();
-    let h = format!("{a:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    uuid::Uuid::from_u128(rng.gen()).to_string()
 }
 
 /// A UUID-shaped ID that is the same for the same parts (for objects the
 /// simulator derives rather than stores, such as scaling policies).
 pub fn stable_uuid(parts: &[&str]) -> String {
     use std::hash::{Hash, Hasher};
-    let mut hex = String::new();
-    for round in 0u8..2 {
+    let half = |round: u8| {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (round, parts).hash(&mut h);
-        hex.push_str(&format!("{:016x}", h.finish()));
-    }
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+        h.finish() as u128
+    };
+    uuid::Uuid::from_u128(half(0) << 64 | half(1)).to_string()
 }
 
 pub struct RegisterOutcome {
