@@ -126,13 +126,7 @@ async fn a_tokens_policies_decide_every_answer() {
         .iter()
         .find(|a| a["ClientStatus"] == "running")
         .unwrap();
-    let task = a["TaskStates"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .next()
-        .unwrap()
-        .clone();
+    let task = first_task(a);
     let logs = format!(
         "/v1/client/fs/logs/{}?task={task}&type=stdout",
         a["ID"].as_str().unwrap()

@@ -434,10 +434,7 @@ async fn stops_purges_nodes_and_pools_have_their_types() {
     s.batches().await;
     h.delete("/v1/job/web").await;
     h.delete("/v1/job/web?purge=true").await;
-    let node = h.get("/v1/nodes").await.json()[0]["ID"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let node = h.first_node_id().await;
     let r = h
         .post(
             &format!("/v1/node/{node}/eligibility"),

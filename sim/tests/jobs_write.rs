@@ -338,10 +338,7 @@ async fn refused_writes_leave_the_index_alone() {
             "job \"web-frontend\" in namespace \"default\" at version 99 not found".into()
         )
     );
-    let node = h.get("/v1/nodes").await.json()[0]["ID"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let node = h.first_node_id().await;
     let r = h
         .post(
             &format!("/v1/node/{node}/eligibility"),

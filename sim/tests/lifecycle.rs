@@ -33,13 +33,7 @@ async fn restart_and_signal_leave_the_clients_task_events() {
     let h = H::new(&[]);
     let a = running_alloc(&h, "web-frontend").await;
     let id = a["ID"].as_str().unwrap();
-    let task = a["TaskStates"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .next()
-        .unwrap()
-        .clone();
+    let task = first_task(&a);
     let restarts = a["TaskStates"][&task]["Restarts"].as_u64().unwrap();
     let r = h
         .post(

@@ -151,6 +151,25 @@ impl H {
             self.sim.tick(&mut periodic);
         }
     }
+
+    /// The ID of the first node the agent lists.
+    pub async fn first_node_id(&self) -> String {
+        self.get("/v1/nodes").await.json()[0]["ID"]
+            .as_str()
+            .expect("a node")
+            .to_string()
+    }
+}
+
+/// The name of an allocation's first task.
+pub fn first_task(alloc: &Value) -> String {
+    alloc["TaskStates"]
+        .as_object()
+        .expect("task states")
+        .keys()
+        .next()
+        .expect("a task")
+        .clone()
 }
 
 /// A minimal service job body.
