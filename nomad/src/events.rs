@@ -69,6 +69,14 @@ impl EventDecoder {
         Self::default()
     }
 
+    /// A decoder whose stream resumes after `index`.
+    pub fn resume_after(index: u64) -> Self {
+        Self {
+            pending: vec![],
+            last_index: index,
+        }
+    }
+
     /// The index to resume from after a dropped connection.
     pub fn last_index(&self) -> u64 {
         self.last_index
@@ -176,6 +184,72 @@ impl Subscription {
         }
     }
 
+    /// Whether the agent sends `ev` on this subscription: its topic and
+    /// its `Key` or one of its `FilterKeys` asked for (`*` for any), in
+    /// the namespace (node events have none).
+    pub fn matches(&self, ev: &Event) -> bool {
+        let ns = self.namespace == "*" || ev.namespace.is_empty() || ev.namespace == self.namespace;
+        ns && self.topics.iter().any(|(t, k)| {
+            (t == "*" || *t == ev.topic)
+                && (k == "*" || *k == ev.key || ev.filter_keys.iter().any(|f| f == k))
+        })
+    }
+
+    /// One subscription covering all of `subs`: each topic with every key
+    /// asked for, or `*` once any asks for all; their namespace when they
+    /// share one, else `*`. `None` for none.
+    pub fn union<'a>(subs: impl IntoIterator<Item = &'a Subscription>) -> Option<Subscription> {
+        use std::collections::{BTreeMap, BTreeSet};
+        let mut topics: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        let mut namespace: Option<&str> = None;
+        let mut any = false;
+        for s in subs {
+            any = true;
+            for (t, k) in &s.topics {
+                topics.entry(t).or_default().insert(k);
+            }
+            // node events have no namespace: such views do not choose one
+            if s.topics.iter().all(|(t, _)| t == "Node" || t == "NodePool") {
+                continue;
+            }
+            namespace = match namespace {
+                None => Some(&s.namespace),
+                Some(n) if n == s.namespace => Some(n),
+                Some(_) => Some("*"),
+            };
+        }
+        if !any {
+            return None;
+        }
+        let namespace = namespace.unwrap_or("default").to_string();
+        let topics = topics
+            .into_iter()
+            .flat_map(|(t, keys)| {
+                let keys: Vec<&str> = if keys.contains("*") {
+                    vec!["*"]
+                } else {
+                    keys.into_iter().collect()
+                };
+                keys.into_iter()
+                    .map(move |k| (t.to_string(), k.to_string()))
+            })
+            .collect();
+        Some(Subscription { topics, namespace })
+    }
+
+    /// The same without `topics`.
+    pub fn without(&self, topics: &[&str]) -> Subscription {
+        Subscription {
+            topics: self
+                .topics
+                .iter()
+                .filter(|(t, _)| !topics.contains(&t.as_str()))
+                .cloned()
+                .collect(),
+            namespace: self.namespace.clone(),
+        }
+    }
+
     /// The query, resuming after `index`.
     pub fn query(&self, index: u64) -> Vec<(&'static str, String)> {
         let mut q: Vec<(&'static str, String)> = self
@@ -270,6 +344,49 @@ mod tests {
         assert_eq!(
             Subscription::node("*", "n1").query(0)[0],
             ("topic", "Node:n1".to_string())
+        );
+    }
+
+    #[test]
+    fn a_union_covers_each_view_and_matches_as_the_agent_does() {
+        let u = Subscription::union([
+            &Subscription::job("prod", "web"),
+            &Subscription::node("prod", "n1"),
+            &Subscription {
+                topics: vec![("Node".into(), "*".into())],
+                namespace: "default".into(),
+            },
+        ])
+        .unwrap();
+        assert_eq!(u.namespace, "prod");
+        assert!(u.topics.contains(&("Node".to_string(), "*".to_string())));
+        assert!(!u.topics.contains(&("Node".to_string(), "n1".to_string())));
+        assert!(u
+            .topics
+            .contains(&("Allocation".to_string(), "*".to_string())));
+        assert!(u.topics.contains(&("Job".to_string(), "web".to_string())));
+        let other = Subscription::union([&u, &Subscription::cluster("dev")]).unwrap();
+        assert_eq!(other.namespace, "*");
+        assert_eq!(Subscription::union([]), None);
+        let ev = |topic: &str, key: &str, ns: &str, fk: &[&str]| Event {
+            topic: topic.into(),
+            key: key.into(),
+            namespace: ns.into(),
+            filter_keys: fk.iter().map(|s| s.to_string()).collect(),
+            ..Event::default()
+        };
+        let job = Subscription::job("prod", "web");
+        assert!(job.matches(&ev("Allocation", "a1", "prod", &["web", ""])));
+        assert!(!job.matches(&ev("Allocation", "a1", "dev", &["web", ""])));
+        assert!(!job.matches(&ev("Job", "api", "prod", &[])));
+        assert!(Subscription::node("prod", "n1").matches(&ev("Node", "n1", "", &[])));
+        assert_eq!(
+            u.without(&["Node"])
+                .topics
+                .iter()
+                .filter(|(t, _)| t == "Node")
+                .count(),
+            0
         );
     }
 }

@@ -21,6 +21,7 @@ pub mod format;
 pub mod frames;
 pub mod job;
 pub mod lists;
+pub mod live;
 pub mod logs;
 pub mod node;
 pub mod resources;

@@ -160,6 +160,8 @@ pub fn select_allocs(
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct AllocPlacement {
+    #[serde(rename = "ID", deserialize_with = "nd")]
+    pub id: String,
     #[serde(rename = "NodeID", deserialize_with = "nd")]
     pub node_id: String,
     #[serde(deserialize_with = "nd")]
