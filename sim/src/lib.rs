@@ -74,7 +74,9 @@ pub struct Opts {
     /// Fault: answer this fraction (0.0–1.0) of /v1/ requests with a 500 error.
     #[arg(long, default_value_t = 0.0)]
     pub error_rate: f64,
-    /// Fault: cut every fs/logs and fs/stream response after this many bytes.
+    /// Fault: cut every fs/logs, fs/stream and event stream response after
+    /// this many bytes (an event stream after the batch that passes it, and
+    /// never before its second batch).
     #[arg(long)]
     pub drop_stream_after: Option<u64>,
     /// Fault: truncate a task's log file once it grows past this many bytes

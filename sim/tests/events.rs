@@ -536,3 +536,26 @@ async fn over_a_socket_batches_and_heartbeats_arrive_as_they_happen() {
         .unwrap();
     assert!(body.is_empty());
 }
+
+// The endpoint came with 1.0: an older agent's mux falls through to `/`.
+#[tokio::test]
+async fn agents_before_1_0_have_no_event_stream() {
+    let h = H::new(&["--agent-version", "0.12.12"]);
+    let s = open(&h, "?topic=Job", None).await;
+    assert_eq!(s.status, 404);
+}
+
+// The fault flag cuts a stream after the batch that passes the limit (the
+// second at the earliest, so a resume always gets further), so clients'
+// resume-from-index is exercised.
+#[tokio::test]
+async fn drop_stream_after_cuts_the_event_stream() {
+    let h = H::new(&["--drop-stream-after", "1"]);
+    let mut s = open(&h, "?index=1", None).await;
+    assert_eq!(s.line(wait()).await.as_deref(), Some("{}"));
+    for _ in 0..2 {
+        let batch = s.line(wait()).await.expect("a batch");
+        assert!(batch.contains("\"Index\""), "{batch}");
+    }
+    assert!(s.ends().await, "the stream ends after its second batch");
+}

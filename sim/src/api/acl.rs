@@ -2,6 +2,7 @@
 //! bootstrap, tokens, policies and `token/self`. With ACLs off every one
 //! but `token/self` answers 400 `ACL support disabled`.
 
+use super::http::version_before;
 use super::http::{err, json, json_index, token_of, JsonBody, Params, R};
 use crate::acl::policy;
 use crate::acl::{AclState, Caller, StoredPolicy, Token};
@@ -83,13 +84,6 @@ async fn empty_list(State(sim): State<Sim>) -> R {
     enabled(&sim)?;
     let idx = sim.store.read(|c| c.table(Table::Acl));
     Ok(json_index(&Vec::<Value>::new(), idx))
-}
-
-/// Whether a `major.minor[.patch]` version is older than `(major, minor)`.
-fn version_before(v: &str, than: (u64, u64)) -> bool {
-    let mut it = v.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
-    let (major, minor) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
-    (major, minor) < than
 }
 
 fn builtin(accessor: &str, name: &str, policies: Option<Vec<String>>) -> Token {

@@ -134,6 +134,10 @@ struct Auth {
 }
 
 async fn event_stream(State(sim): State<Sim>, req: Request) -> Response {
+    // The endpoint came with Nomad 1.0: older agents fall through to `/`.
+    if super::http::version_before(&sim.opts.agent_version, (1, 0)) {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
     let (parts, _) = req.into_parts();
     let raw = parts.uri.query().unwrap_or("").to_string();
     let q = Params(
@@ -200,6 +204,7 @@ async fn run(sim: Sim, auth: Auth, sub: Subscription, mut seq: u64, tx: Tx) {
         return;
     }
     let mut started = false;
+    let (mut sent, mut lines) = (0u64, 0u32);
     loop {
         wake.borrow_and_update();
         // `event dropped from buffer`: the stream ends.
@@ -220,7 +225,15 @@ async fn run(sim: Sim, auth: Auth, sub: Subscription, mut seq: u64, tx: Tx) {
             {
                 return;
             }
+            sent += line.len() as u64;
+            lines += 1;
             if tx.send(Ok(Bytes::from(line))).await.is_err() {
+                return;
+            }
+            // The fault flag: cut the stream as a flaky proxy would, but
+            // after two batches at least, so that a client resuming at its
+            // last index (sent again first) always gets further.
+            if lines >= 2 && sim.opts.drop_stream_after.is_some_and(|n| sent >= n) {
                 return;
             }
         }

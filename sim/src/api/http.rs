@@ -435,3 +435,11 @@ pub fn page<T, K: Ord>(
     }
     (items, next)
 }
+
+/// Whether a `major.minor[.patch]` version (`--agent-version`) is older
+/// than `(major, minor)`.
+pub fn version_before(v: &str, than: (u64, u64)) -> bool {
+    let mut it = v.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+    let (major, minor) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
+    (major, minor) < than
+}
