@@ -41,6 +41,7 @@ pub fn TopBar() -> impl IntoView {
                 {nav("/activity", "Activity")}
             </nav>
             <div class="topbar-spacer"></div>
+            <LiveIndicator/>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match regions.await {
@@ -113,5 +114,61 @@ pub fn TopBar() -> impl IntoView {
                 </Transition>
             </a>
         </header>
+    }
+}
+
+/// Whether pages follow the event stream, are catching up after a drop,
+/// or poll with blocking queries (and why).
+#[component]
+fn LiveIndicator() -> impl IntoView {
+    use crate::api::events::Liveness;
+    let status = crate::api::hub::status();
+    move || {
+        let s = status.get();
+        let (mode, label, title) = match (&s.liveness, &s.refused) {
+            (None, None) => return ().into_any(),
+            (Some(Liveness::Live), None) => (
+                "live",
+                "● Live".to_string(),
+                format!("Pages follow the agent's event stream ({} events so far).", s.events),
+            ),
+            (Some(Liveness::Reconnecting(n)), _) => (
+                "reconnecting",
+                "◌ Reconnecting…".to_string(),
+                format!("The event stream dropped; attempt {n} to resume from the last event seen."),
+            ),
+            (Some(Liveness::Connecting), None) => ("connecting", "◌ Connecting…".to_string(), "Opening the event stream.".to_string()),
+            (Some(Liveness::Live | Liveness::Connecting), Some((topics, e))) => (
+                "partial",
+                format!("● Live · polling {}", refused_views(topics)),
+                format!("The agent refused the {} events to this token ({}): those views use blocking queries.", topics.join(", "), e.message),
+            ),
+            (_, refused) => (
+                "polling",
+                "◌ Polling".to_string(),
+                match refused {
+                    Some((_, e)) if e.status == 404 => "This agent has no event stream (Nomad before 1.0): pages use blocking queries.".to_string(),
+                    Some((_, e)) => format!("The event stream is not available to this token ({}): pages use blocking queries.", e.message),
+                    None => "Pages use blocking queries.".to_string(),
+                },
+            ),
+        };
+        let class = if matches!(mode, "live") {
+            "live-mode ok"
+        } else {
+            "live-mode warn"
+        };
+        view! { <span class=class data-testid="live-indicator" data-mode=mode title=title.clone() aria-label=title>{label}</span> }.into_any()
+    }
+}
+
+/// The views a refusal of `topics` sends back to polling, in words.
+fn refused_views(topics: &[String]) -> &'static str {
+    let node = topics.iter().any(|t| t == "Node" || t == "NodePool");
+    let other = topics.iter().any(|t| t != "Node" && t != "NodePool");
+    match (node, other) {
+        (true, false) => "clients",
+        (false, true) => "jobs",
+        _ => "all",
     }
 }

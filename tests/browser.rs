@@ -130,8 +130,8 @@ async fn two_watchers_on_one_url_make_one_request() {
     let opts = yurt::api::WatchOpts::default();
     let dec: yurt::api::watch::Decoder<Vec<nomad_model::NodeListStub>> =
         |b| serde_json::from_slice(b).map_err(|e| e.to_string());
-    let a = yurt::api::watch::subscribe(api, "/v1/nodes".into(), vec![], opts, dec);
-    let b = yurt::api::watch::subscribe(api, "/v1/nodes".into(), vec![], opts, dec);
+    let a = yurt::api::watch::subscribe(api, "/v1/nodes".into(), vec![], opts, dec, |_, _| None);
+    let b = yurt::api::watch::subscribe(api, "/v1/nodes".into(), vec![], opts, dec, |_, _| None);
     a.first().await;
     b.first().await;
     assert_eq!(
@@ -152,6 +152,7 @@ async fn two_watchers_on_one_url_make_one_request() {
         vec![("prefix", "0".into())],
         opts,
         dec,
+        |_, _| None,
     );
     c.first().await;
     assert_eq!(yurt::api::watch::requests_started() - before, 2);

@@ -27,16 +27,18 @@ pub enum Liveness {
     Unavailable(ApiError),
 }
 
-/// Streams `sub` until aborted through `ctl` or refused; `on_items`
-/// gets each chunk's lines, `on_state` every change of liveness.
+/// Streams `sub` from `from` (0: what the agent holds) until aborted
+/// through `ctl` or refused; `on_items` gets each chunk's lines,
+/// `on_state` every change of liveness.
 pub async fn follow_events(
     api: Api,
     sub: Subscription,
+    from: u64,
     ctl: &StreamControl,
     mut on_items: impl FnMut(Vec<StreamItem>),
     mut on_state: impl FnMut(Liveness),
 ) {
-    let mut decoder = EventDecoder::new();
+    let mut decoder = EventDecoder::resume_after(from);
     let mut failures = 0u32;
     loop {
         let q = sub.query(decoder.last_index());

@@ -80,3 +80,39 @@ pub fn logs_query(task: &str, stdout: bool, follow: bool, origin_end: bool, offs
         ("offset", offset.to_string()),
     ]
 }
+
+/// A watched path read back, for the event subscription it needs.
+#[derive(Debug, PartialEq)]
+pub enum Parsed {
+    /// A job's ID and the rest (`""`, `"/summary"`, ...).
+    Job(String, String),
+    Allocation(String),
+    /// A node's ID and the rest (`""`, `"/allocations"`).
+    Node(String, String),
+}
+
+/// Reads back a path [`job`], [`allocation`] or [`node`] built: the ID
+/// segment is encoded, so the first `/` after it starts the rest.
+pub fn parse(path: &str) -> Option<Parsed> {
+    let split = |tail: &str| -> Option<(String, String)> {
+        let (id, rest) = match tail.find('/') {
+            Some(i) => (&tail[..i], &tail[i..]),
+            None => (tail, ""),
+        };
+        let id = crate::interop::decode_uri_component(id)?;
+        (!id.is_empty()).then(|| (id, rest.to_string()))
+    };
+    if let Some(t) = path.strip_prefix("/v1/job/") {
+        let (id, rest) = split(t)?;
+        return Some(Parsed::Job(id, rest));
+    }
+    if let Some(t) = path.strip_prefix("/v1/allocation/") {
+        let (id, rest) = split(t)?;
+        return rest.is_empty().then_some(Parsed::Allocation(id));
+    }
+    if let Some(t) = path.strip_prefix("/v1/node/") {
+        let (id, rest) = split(t)?;
+        return Some(Parsed::Node(id, rest));
+    }
+    None
+}

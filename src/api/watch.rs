@@ -10,6 +10,7 @@
 
 use super::client::Api;
 use super::error::{ApiError, ApiErrorKind};
+use super::live::{follow_loop, list_ops, object_subscription, Follow};
 use crate::interop;
 use futures_channel::oneshot;
 use leptos::prelude::*;
@@ -82,6 +83,9 @@ pub struct WatchOpts {
     pub min_interval: Duration,
     /// Use blocking queries; `false` polls every `min_interval`.
     pub blocking: bool,
+    /// Follow the tab's event stream where it covers the resource (see
+    /// [`super::live`]); blocking queries where it does not or is refused.
+    pub live: bool,
 }
 
 impl Default for WatchOpts {
@@ -89,16 +93,43 @@ impl Default for WatchOpts {
         WatchOpts {
             min_interval: Duration::from_millis(250),
             blocking: true,
+            live: true,
         }
     }
 }
 
-struct Entry<T> {
-    state: ArcRwSignal<WatchState<T>>,
+pub(super) struct Entry<T> {
+    pub(super) state: ArcRwSignal<WatchState<T>>,
     refs: Cell<usize>,
-    alive: Cell<bool>,
-    abort: RefCell<Option<interop::Abort>>,
+    pub(super) alive: Cell<bool>,
+    pub(super) abort: RefCell<Option<interop::Abort>>,
     waiters: RefCell<Vec<oneshot::Sender<()>>>,
+    /// Run when the last watcher goes (ends a wait for events).
+    pub(super) on_drop: RefCell<Option<Box<dyn FnOnce()>>>,
+}
+
+impl<T> Entry<T> {
+    /// Resolves everyone waiting for the first answer.
+    pub(super) fn wake_first(&self) {
+        for w in self.waiters.borrow_mut().drain(..) {
+            let _ = w.send(());
+        }
+    }
+}
+
+/// Counts a request (for tests and figures).
+pub(super) fn count_request() {
+    REGISTRY.with(|r| r.requests.set(r.requests.get() + 1));
+}
+
+/// Exponential backoff with jitter: 1 s, 2 s, 4 s … 30 s, ±50 %. Auth and
+/// not-found errors wait longer: a new token or the resource reappearing
+/// is what ends them.
+pub(super) fn backoff(failures: u32, auth: bool) -> Duration {
+    let base = if auth { 5.0 } else { 1.0 };
+    let secs = (base * 2f64.powi(failures.min(5) as i32 - 1)).min(30.0);
+    let jitter = 0.5 + interop::random();
+    Duration::from_millis((secs * jitter * 1000.0) as u64)
 }
 
 #[derive(Default)]
@@ -142,6 +173,9 @@ impl<T> Drop for WatchHandle<T> {
             if let Some(a) = self.entry.abort.borrow_mut().take() {
                 a.abort();
             }
+            if let Some(f) = self.entry.on_drop.borrow_mut().take() {
+                f();
+            }
             REGISTRY.with(|r| r.entries.borrow_mut().remove(&self.key));
         }
     }
@@ -168,13 +202,18 @@ impl<T: 'static> WatchHandle<T> {
     }
 }
 
-/// Subscribes to `path?query`, starting a poll loop if nobody watches it yet.
+/// How a watch of `path?query` follows events, if it can.
+pub type MakeFollow<T> = fn(&str, &[(&'static str, String)]) -> Option<Follow<T>>;
+
+/// Subscribes to `path?query`, starting a poll loop if nobody watches it
+/// yet (or following the event stream, see [`WatchOpts::live`]).
 pub fn subscribe<T>(
     api: Api,
     path: String,
     query: Vec<(&'static str, String)>,
     opts: WatchOpts,
     decode: Decoder<T>,
+    follow: MakeFollow<T>,
 ) -> WatchHandle<T>
 where
     T: Send + Sync + 'static,
@@ -192,13 +231,33 @@ where
         alive: Cell::new(true),
         abort: RefCell::new(None),
         waiters: RefCell::new(vec![]),
+        on_drop: RefCell::new(None),
     });
     REGISTRY.with(|r| {
         r.entries
             .borrow_mut()
             .insert(key.clone(), entry.clone() as Rc<dyn Any>)
     });
-    wasm_bindgen_futures::spawn_local(poll_loop(api, path, query, opts, decode, entry.clone()));
+    match opts.live.then(|| follow(&path, &query)).flatten() {
+        Some(f) => wasm_bindgen_futures::spawn_local(follow_loop(
+            api,
+            path,
+            query,
+            opts,
+            decode,
+            entry.clone(),
+            f,
+        )),
+        None => wasm_bindgen_futures::spawn_local(poll_loop(
+            api,
+            path,
+            query,
+            opts,
+            decode,
+            entry.clone(),
+            0,
+        )),
+    }
     WatchHandle { entry, key }
 }
 
@@ -209,17 +268,18 @@ fn decode_serde<T: DeserializeOwned>(b: &[u8]) -> Result<T, String> {
     nomad_model::decode_json(b).map_err(|e| e.to_string())
 }
 
-async fn poll_loop<T>(
+/// Blocking queries from `index` (0: a first plain read).
+pub(super) async fn poll_loop<T>(
     api: Api,
     path: String,
     query: Vec<(&'static str, String)>,
     opts: WatchOpts,
     decode: Decoder<T>,
     entry: Rc<Entry<T>>,
+    mut index: u64,
 ) where
     T: Send + Sync + 'static,
 {
-    let mut index: u64 = 0;
     let mut failures: u32 = 0;
     while entry.alive.get() {
         interop::until_visible().await;
@@ -263,7 +323,7 @@ async fn poll_loop<T>(
         let abort = interop::Abort::new();
         let signal = abort.as_ref().map(|a| a.signal());
         *entry.abort.borrow_mut() = abort;
-        REGISTRY.with(|r| r.requests.set(r.requests.get() + 1));
+        count_request();
         let started = interop::perf_now();
         let res = api.get_raw(&path, &q, signal.as_ref()).await;
         if blocking {
@@ -309,7 +369,7 @@ async fn poll_loop<T>(
                         s.error = None;
                     });
                 }
-                wake(&entry);
+                entry.wake_first();
                 index = if new_index < index {
                     0
                 } else {
@@ -339,22 +399,10 @@ async fn poll_loop<T>(
                     s.error = Some(e);
                     s.reconnecting = true;
                 });
-                wake(&entry);
-                // Exponential backoff with jitter: 1 s, 2 s, 4 s … 30 s, ±50 %.
-                // Auth and not-found errors wait longer: a new token or the
-                // resource reappearing is what ends them.
-                let base = if auth { 5.0 } else { 1.0 };
-                let secs = (base * 2f64.powi(failures.min(5) as i32 - 1)).min(30.0);
-                let jitter = 0.5 + interop::random();
-                interop::sleep(Duration::from_millis((secs * jitter * 1000.0) as u64)).await;
+                entry.wake_first();
+                interop::sleep(backoff(failures, auth)).await;
             }
         }
-    }
-}
-
-fn wake<T>(entry: &Entry<T>) {
-    for w in entry.waiters.borrow_mut().drain(..) {
-        let _ = w.send(());
     }
 }
 
@@ -393,17 +441,23 @@ impl<T: Send + Sync + 'static> Watch<T> {
             None => f(&WatchState::default()),
         })
     }
+    /// The latest data, untracked; `None` too once the watch's owner is
+    /// gone (tasks that outlive their page call this).
     pub fn data_untracked(&self) -> Option<Arc<T>> {
-        self.current.with_untracked(|c| {
-            c.as_ref()
-                .and_then(|s| s.with_untracked(|s| s.data.clone()))
-        })
+        self.current
+            .try_with_untracked(|c| {
+                c.as_ref()
+                    .and_then(|s| s.with_untracked(|s| s.data.clone()))
+            })
+            .flatten()
     }
     pub fn error_untracked(&self) -> Option<ApiError> {
-        self.current.with_untracked(|c| {
-            c.as_ref()
-                .and_then(|s| s.with_untracked(|s| s.error.clone()))
-        })
+        self.current
+            .try_with_untracked(|c| {
+                c.as_ref()
+                    .and_then(|s| s.with_untracked(|s| s.error.clone()))
+            })
+            .flatten()
     }
     pub fn reconnecting(&self) -> bool {
         self.current
@@ -411,7 +465,10 @@ impl<T: Send + Sync + 'static> Watch<T> {
     }
     /// Resolves when the current request has its first answer.
     pub fn first(&self) -> impl std::future::Future<Output = ()> + 'static {
-        let f = self.handle.with_value(|h| h.as_ref().map(|h| h.first()));
+        let f = self
+            .handle
+            .try_with_value(|h| h.as_ref().map(|h| h.first()))
+            .flatten();
         async move {
             if let Some(f) = f {
                 f.await;
@@ -432,11 +489,51 @@ where
     use_watch_with(request, opts, decode_serde::<T>)
 }
 
+/// A list kept live row by row from the event stream (see
+/// [`super::live`]), blocking queries where the stream is refused.
+pub fn use_live_list<R>(
+    request: impl Fn() -> Option<(String, Vec<(&'static str, String)>)> + 'static,
+    opts: WatchOpts,
+) -> Watch<Vec<R>>
+where
+    R: nomad_model::live::LiveRow + Send + Sync,
+{
+    use_watch_follow(request, opts, decode_serde::<Vec<R>>, |_, q| {
+        let namespace = q
+            .iter()
+            .find(|(k, _)| *k == "namespace")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| "default".into());
+        let topics = R::TOPICS
+            .iter()
+            .map(|t| (t.to_string(), "*".to_string()))
+            .collect();
+        Some(Follow::List(
+            nomad_model::events::Subscription { topics, namespace },
+            list_ops::<R>(),
+        ))
+    })
+}
+
 /// [`use_watch`] with a custom decoder (e.g. a typed view plus the raw JSON).
 pub fn use_watch_with<T>(
     request: impl Fn() -> Option<(String, Vec<(&'static str, String)>)> + 'static,
     opts: WatchOpts,
     decode: Decoder<T>,
+) -> Watch<T>
+where
+    T: Send + Sync + 'static,
+{
+    use_watch_follow(request, opts, decode, |p, q| {
+        object_subscription(p, q).map(Follow::Object)
+    })
+}
+
+fn use_watch_follow<T>(
+    request: impl Fn() -> Option<(String, Vec<(&'static str, String)>)> + 'static,
+    opts: WatchOpts,
+    decode: Decoder<T>,
+    follow: MakeFollow<T>,
 ) -> Watch<T>
 where
     T: Send + Sync + 'static,
@@ -452,7 +549,8 @@ where
     };
     let first = untrack(&request);
     let first_key = key_of(&first);
-    let first_handle = first.map(|(path, query)| subscribe::<T>(api, path, query, opts, decode));
+    let first_handle =
+        first.map(|(path, query)| subscribe::<T>(api, path, query, opts, decode, follow));
     let current = RwSignal::new_local(first_handle.as_ref().map(|h| h.state()));
     let handle: StoredValue<Option<WatchHandle<T>>, LocalStorage> =
         StoredValue::new_local(first_handle);
@@ -467,7 +565,7 @@ where
             return;
         }
         last_key.set_value(key);
-        let new = req.map(|(path, query)| subscribe::<T>(api, path, query, opts, decode));
+        let new = req.map(|(path, query)| subscribe::<T>(api, path, query, opts, decode, follow));
         current.set(new.as_ref().map(|h| h.state()));
         // replacing drops the old subscription after the new one exists
         handle.set_value(new);

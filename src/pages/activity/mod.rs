@@ -5,16 +5,17 @@
 
 use super::list::{use_typed_text, FacetMenu, SearchBox};
 use super::{use_query_param, use_query_setter};
-use crate::api::events::{follow_events, Liveness};
-use crate::api::{use_api, StreamControl};
+use crate::api::events::Liveness;
+use crate::api::hub::{self, Listener, Lost};
+use crate::api::{use_api, ApiError};
 use crate::components::*;
 use crate::interop;
 use crate::routes::{alloc_href, job_href, node_href};
 use leptos::prelude::*;
 use nomad_model::activity::{ActivityFilter, Entry, Feed, Object};
-use nomad_model::events::{StreamItem, Subscription};
+use nomad_model::events::{Event, Subscription};
 use nomad_model::{format, UnixNanos};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 /// Events kept in memory; older ones fall off the end.
 pub const KEEP: usize = 5_000;
@@ -58,38 +59,18 @@ pub fn ActivityFeed(#[prop(optional)] scope: Option<Scope>) -> impl IntoView {
     let feed = StoredValue::new_local(Feed::new(KEEP));
     // bumped on every change of the feed; the views read it
     let version = RwSignal::new(0u64);
-    let live = RwSignal::new(Liveness::Connecting);
-    let ctl = Rc::new(StreamControl::new());
-    let stop = StoredValue::new_local(ctl.clone());
-    leptos::task::spawn_local(async move {
-        follow_events(
-            api,
-            sub,
-            &ctl,
-            move |items| {
-                let now = interop::now_nanos();
-                let mut changed = false;
-                feed.update_value(|f| {
-                    for item in &items {
-                        if let StreamItem::Batch { events, .. } = item {
-                            for e in events {
-                                f.push(e, now);
-                                changed = true;
-                            }
-                        }
-                    }
-                });
-                if changed {
-                    let _ = version.try_update(|v| *v += 1);
-                }
-            },
-            move |state| {
-                let _ = live.try_set(state);
-            },
-        )
-        .await;
+    let refused = RwSignal::new(None::<ApiError>);
+    let tap = Rc::new(FeedTap {
+        sub,
+        feed,
+        version,
+        refused,
     });
-    on_cleanup(move || stop.try_with_value(|c| c.abort()).unwrap_or_default());
+    let registration = hub::register(api, Rc::downgrade(&tap) as Weak<dyn Listener>);
+    let held = StoredValue::new_local(Some((tap, registration)));
+    on_cleanup(move || {
+        let _ = held.try_update_value(|h| h.take());
+    });
 
     let text = use_typed_text();
     let set = use_query_setter();
@@ -144,7 +125,7 @@ pub fn ActivityFeed(#[prop(optional)] scope: Option<Scope>) -> impl IntoView {
     view! {
         <div class="page-head">
             {(!scoped).then(|| view! { <h1>"Activity"</h1> })}
-            <LiveMode live/>
+            <LiveMode refused/>
         </div>
         <div class="toolbar">
             // A scoped feed shares its page's URL: it keeps to the menus
@@ -224,22 +205,62 @@ fn object_link(e: &Entry) -> AnyView {
     }
 }
 
+/// The feed's end of the tab's event stream.
+struct FeedTap {
+    sub: Subscription,
+    feed: StoredValue<Feed, LocalStorage>,
+    version: RwSignal<u64>,
+    refused: RwSignal<Option<ApiError>>,
+}
+
+impl Listener for FeedTap {
+    fn subscription(&self) -> Subscription {
+        self.sub.clone()
+    }
+    fn deliver(&self, _index: u64, events: &[&Event]) {
+        let now = interop::now_nanos();
+        // the hub may deliver a batch after the feed's page went away
+        let _ = self.feed.try_update_value(|f| {
+            for e in events {
+                f.push(e, now);
+            }
+        });
+        let _ = self.version.try_update(|v| *v += 1);
+    }
+    fn wants_history(&self) -> bool {
+        true
+    }
+    fn lost(&self, why: Lost) {
+        // a gap only means older events are missing from the feed
+        if let Lost::Refused(e) = why {
+            let _ = self.refused.try_set(Some(e));
+        }
+    }
+}
+
 /// Live, reconnecting, or why the stream is not available.
 #[component]
-fn LiveMode(live: RwSignal<Liveness>) -> impl IntoView {
+fn LiveMode(refused: RwSignal<Option<ApiError>>) -> impl IntoView {
+    let status = hub::status();
     move || {
-        match live.get() {
-        Liveness::Connecting => view! { <span class="live-mode" data-testid="live-mode">"Connecting…"</span> }.into_any(),
-        Liveness::Live => view! { <span class="live-mode ok" data-testid="live-mode">"● Live (event stream)"</span> }.into_any(),
-        Liveness::Reconnecting(n) => view! {
-            <span class="live-mode warn" data-testid="live-mode">{format!("Reconnecting (attempt {n})…")}</span>
-        }.into_any(),
-        Liveness::Unavailable(e) => view! {
-            <div data-testid="live-mode-unavailable">
-                <p class="muted">"This agent does not offer the event stream to this token, so there is no activity to show."</p>
-                <ErrorPanel error=e/>
-            </div>
-        }.into_any(),
-    }
+        // the hub's status is global: it can change while this feed is
+        // being taken down, after `refused` is gone
+        if let Some(e) = refused.try_get().flatten() {
+            return view! {
+                <div data-testid="live-mode-unavailable">
+                    <p class="muted">"This agent does not offer the event stream to this token, so there is no activity to show."</p>
+                    <ErrorPanel error=e/>
+                </div>
+            }
+            .into_any();
+        }
+        match status.with(|s| s.liveness.clone()).unwrap_or(Liveness::Connecting) {
+            Liveness::Live => view! { <span class="live-mode ok" data-testid="live-mode">"● Live (event stream)"</span> }.into_any(),
+            Liveness::Reconnecting(n) => view! {
+                <span class="live-mode warn" data-testid="live-mode">{format!("Reconnecting (attempt {n})…")}</span>
+            }
+            .into_any(),
+            _ => view! { <span class="live-mode" data-testid="live-mode">"Connecting…"</span> }.into_any(),
+        }
     }
 }

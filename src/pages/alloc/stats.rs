@@ -15,6 +15,7 @@ pub const WINDOW_MS: f64 = 120_000.0;
 pub const POLL: WatchOpts = WatchOpts {
     min_interval: Duration::from_secs(2),
     blocking: false,
+    live: false,
 };
 
 pub fn fmt_mhz(v: f64) -> String {

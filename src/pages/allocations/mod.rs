@@ -9,7 +9,7 @@ use super::list::{
     SearchBox, SortHeader,
 };
 use super::{use_query_param, use_query_setter};
-use crate::api::{use_api, use_watch, WatchOpts};
+use crate::api::{use_api, use_live_list, WatchOpts};
 use crate::components::*;
 use crate::pages::job::AllocRowView;
 use leptos::prelude::*;
@@ -39,13 +39,14 @@ pub fn allocations_request(
 pub const LIST_OPTS: WatchOpts = WatchOpts {
     min_interval: Duration::from_millis(500),
     blocking: true,
+    live: true,
 };
 
 #[component]
 pub fn AllocationsPage() -> impl IntoView {
     let api = use_api();
     let prefix = use_query_param("prefix");
-    let watch = use_watch::<Vec<AllocRow>>(
+    let watch = use_live_list::<AllocRow>(
         move || Some(allocations_request(api.namespace.get(), prefix.get())),
         LIST_OPTS,
     );

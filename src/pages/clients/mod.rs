@@ -8,7 +8,7 @@ use super::list::{
     use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader,
 };
 use super::{use_query_param, use_query_setter};
-use crate::api::{use_watch, Watch, WatchOpts};
+use crate::api::{use_live_list, Watch, WatchOpts};
 use crate::components::*;
 use crate::routes::node_href;
 use leptos::prelude::*;
@@ -24,17 +24,17 @@ use std::time::Duration;
 #[component]
 pub fn ClientsPage() -> impl IntoView {
     let purged = use_query_param("purged");
-    let nodes = use_watch::<Vec<NodeListStub>>(
+    let nodes = use_live_list::<NodeListStub>(
         move || Some((crate::api::paths::NODES.to_string(), vec![])),
         WatchOpts::default(),
     );
     // running allocations per node come from the allocations list (the
     // nodes list does not carry them); the table shows before they arrive
-    let allocs = use_watch::<Vec<AllocPlacement>>(
+    let allocs = use_live_list::<AllocPlacement>(
         move || Some(allocations_request("*".into(), String::new())),
         WatchOpts {
-            min_interval: Duration::from_secs(10),
-            blocking: true,
+            min_interval: Duration::from_secs(1),
+            ..WatchOpts::default()
         },
     );
     view! {

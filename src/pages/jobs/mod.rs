@@ -7,7 +7,7 @@ use super::list::{
     SearchBox, SortHeader,
 };
 use super::{use_query_param, use_query_setter};
-use crate::api::{use_api, use_watch, WatchOpts};
+use crate::api::{use_api, use_live_list, WatchOpts};
 use crate::components::*;
 use crate::routes::job_href;
 use leptos::prelude::*;
@@ -67,7 +67,7 @@ impl JobRow {
 pub fn JobsPage() -> impl IntoView {
     let api = use_api();
     let purged = use_query_param("purged");
-    let watch = use_watch::<Vec<JobListStub>>(
+    let watch = use_live_list::<JobListStub>(
         move || {
             Some((
                 crate::api::paths::JOBS.to_string(),

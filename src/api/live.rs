@@ -1,0 +1,398 @@
+//! Watches kept current by the tab's event stream instead of blocking
+//! queries. A watch reads its resource once, then waits for the events of
+//! its subscription: a list applies them in place (rows from the payload,
+//! or a re-read of just the touched rows through `filter`), an object is
+//! re-read when one of its events arrives. Events at or before the index
+//! the data was read at are already in it. A gap re-reads everything; a
+//! refusal hands the watch back to blocking queries from where it is.
+
+use super::client::Api;
+use super::error::{ApiError, ApiErrorKind};
+use super::hub::{self, Listener, Lost};
+use super::paths;
+use super::watch::{poll_loop, Decoder, Entry, WatchOpts};
+use crate::interop;
+use futures_channel::oneshot;
+use leptos::prelude::{Update, WithUntracked};
+use nomad_model::events::{Event, Subscription};
+use nomad_model::live::{self as rows, Applied, LiveRow};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// More events than this waiting for one watch: re-read it instead.
+const MAX_INBOX: usize = 20_000;
+/// Rows re-read per request (keeps URLs short).
+const REREAD_CHUNK: usize = 40;
+
+/// How a watch follows the stream.
+pub enum Follow<T> {
+    /// Re-read the whole resource on any of its events.
+    Object(Subscription),
+    /// Apply events to the rows.
+    List(Subscription, ListOps<T>),
+}
+
+/// A list's row logic, erased to function pointers so the loop is not
+/// compiled again per row type beyond these.
+pub struct ListOps<T> {
+    /// The rows with the events applied, and what is left to re-read.
+    apply: fn(&T, &[&Event]) -> (T, Applied),
+    /// Merges a re-read of some keys; `true` when it replaced every row.
+    merge: Merge<T>,
+    filter: fn(&[String]) -> String,
+}
+
+type Merge<T> = fn(&mut T, &[String], &[u8]) -> Result<bool, String>;
+
+/// The list operations of rows `R`.
+pub fn list_ops<R: LiveRow>() -> ListOps<Vec<R>> {
+    ListOps {
+        apply: |old, events| {
+            let mut new = old.clone();
+            let done = rows::apply(&mut new, events);
+            (new, done)
+        },
+        merge: |rows, keys, body| {
+            let fresh: Vec<R> = nomad_model::decode_json(body).map_err(|e| e.to_string())?;
+            // more rows than asked for: an agent before 1.3 ignored `filter`
+            if fresh.len() > keys.len() {
+                *rows = fresh;
+                return Ok(true);
+            }
+            rows::merge(rows, keys, fresh);
+            Ok(false)
+        },
+        filter: R::filter,
+    }
+}
+
+/// The subscription a watched path needs, if it is one the stream covers.
+pub fn object_subscription(path: &str, query: &[(&'static str, String)]) -> Option<Subscription> {
+    let ns = query
+        .iter()
+        .find(|(k, _)| *k == "namespace")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| "default".into());
+    let topics = |ts: &[&str], key: &str| Subscription {
+        topics: ts
+            .iter()
+            .map(|t| (t.to_string(), key.to_string()))
+            .collect(),
+        namespace: ns.clone(),
+    };
+    match paths::parse(path)? {
+        paths::Parsed::Job(id, rest) => {
+            // a `:` cannot be carried in `Topic:Key`
+            let key = if id.contains(':') {
+                "*".to_string()
+            } else {
+                id
+            };
+            let ts: &[&str] = match rest.as_str() {
+                // `/versions` is not followed: stability and tags of older
+                // versions change no table the agent makes events from
+                "" => &["Job"],
+                "/summary" => &["Job", "Allocation", "Evaluation"],
+                "/allocations" => &["Allocation"],
+                "/deployment" | "/deployments" => &["Deployment", "Job"],
+                "/evaluations" => &["Evaluation"],
+                _ => return None,
+            };
+            Some(topics(ts, &key))
+        }
+        paths::Parsed::Allocation(id) => Some(topics(&["Allocation"], &id)),
+        paths::Parsed::Node(id, rest) => match rest.as_str() {
+            "" => Some(topics(&["Node"], &id)),
+            // allocation events do not name their node: every one is
+            // looked at, and re-reads happen for this node's only
+            "/allocations" => Some(Subscription {
+                topics: vec![("Allocation".into(), "*".into())],
+                namespace: "*".into(),
+            }),
+            _ => None,
+        },
+    }
+}
+
+#[derive(Default)]
+struct Inbox {
+    events: Vec<Event>,
+    gap: bool,
+    refused: Option<ApiError>,
+    /// The stream dropped (`Some(why)`) or came back (`None` after one).
+    dropped: Option<Option<ApiError>>,
+}
+
+/// The watch's end of the hub.
+struct Tap {
+    sub: Subscription,
+    /// Only allocations on this node count (a node's allocations).
+    node: Option<String>,
+    inbox: RefCell<Inbox>,
+    wake: RefCell<Option<oneshot::Sender<()>>>,
+    loaded: Cell<Option<u64>>,
+}
+
+impl Tap {
+    fn notify(&self) {
+        if let Some(w) = self.wake.borrow_mut().take() {
+            let _ = w.send(());
+        }
+    }
+
+    async fn next(&self) -> Inbox {
+        loop {
+            {
+                let mut i = self.inbox.borrow_mut();
+                if !i.events.is_empty() || i.gap || i.refused.is_some() || i.dropped.is_some() {
+                    return std::mem::take(&mut *i);
+                }
+            }
+            let (tx, rx) = oneshot::channel();
+            *self.wake.borrow_mut() = Some(tx);
+            // a dropped sender (the watch went away) ends the wait too
+            if rx.await.is_err() {
+                return Inbox::default();
+            }
+        }
+    }
+}
+
+impl Listener for Tap {
+    fn subscription(&self) -> Subscription {
+        self.sub.clone()
+    }
+    fn deliver(&self, _index: u64, events: &[&Event]) {
+        let mut i = self.inbox.borrow_mut();
+        let on_node = |e: &&&Event| match &self.node {
+            Some(n) => e.payload["Allocation"]["NodeID"].as_str() == Some(n),
+            None => true,
+        };
+        i.events
+            .extend(events.iter().filter(on_node).map(|e| (*e).clone()));
+        if i.events.len() > MAX_INBOX {
+            i.events.clear();
+            i.gap = true;
+        }
+        drop(i);
+        self.notify();
+    }
+    fn lost(&self, why: Lost) {
+        match why {
+            Lost::Gap => self.inbox.borrow_mut().gap = true,
+            Lost::Refused(e) => self.inbox.borrow_mut().refused = Some(e),
+            Lost::Dropped(e) => self.inbox.borrow_mut().dropped = Some(Some(e)),
+            Lost::Resumed => self.inbox.borrow_mut().dropped = Some(None),
+        }
+        self.notify();
+    }
+    fn loaded_at(&self) -> Option<u64> {
+        self.loaded.get().filter(|i| *i > 0)
+    }
+    fn loading(&self) -> bool {
+        self.loaded.get().is_none()
+    }
+}
+
+/// The node whose allocations `path` lists, if it is such a path.
+fn node_of(path: &str) -> Option<String> {
+    match paths::parse(path)? {
+        paths::Parsed::Node(id, rest) if rest == "/allocations" => Some(id),
+        _ => None,
+    }
+}
+
+/// Reads the whole resource into the entry; the index it was read at.
+async fn read_all<T: Send + Sync + 'static>(
+    api: Api,
+    path: &str,
+    query: &[(&'static str, String)],
+    decode: Decoder<T>,
+    entry: &Entry<T>,
+) -> Result<u64, ApiError> {
+    let (body, index) = get(api, path, query, entry).await?;
+    let t0 = interop::perf_now();
+    let v = decode(&body).map_err(|e| ApiError::decode(e, path))?;
+    let decode_ms = interop::perf_now() - t0;
+    interop::record_update(path, body.len(), decode_ms);
+    entry.state.update(|s| {
+        s.data = Some(Arc::new(v));
+        s.error = None;
+        s.reconnecting = false;
+        s.index = index;
+        s.decode_ms = decode_ms;
+        s.bytes = body.len();
+    });
+    entry.wake_first();
+    Ok(index)
+}
+
+async fn get<T>(
+    api: Api,
+    path: &str,
+    query: &[(&'static str, String)],
+    entry: &Entry<T>,
+) -> Result<(Vec<u8>, u64), ApiError> {
+    let abort = interop::Abort::new();
+    let signal = abort.as_ref().map(|a| a.signal());
+    *entry.abort.borrow_mut() = abort;
+    super::watch::count_request();
+    let res = api.get_raw(path, query, signal.as_ref()).await;
+    entry.abort.borrow_mut().take();
+    res
+}
+
+/// The list query narrowed to `keys`, keeping a filter the list has.
+fn narrowed(query: &[(&'static str, String)], filter: String) -> Vec<(&'static str, String)> {
+    let mut q: Vec<(&'static str, String)> = query
+        .iter()
+        .filter(|(k, _)| *k != "filter")
+        .cloned()
+        .collect();
+    let f = match query.iter().find(|(k, _)| *k == "filter") {
+        Some((_, old)) => format!("({old}) and ({filter})"),
+        None => filter,
+    };
+    q.push(("filter", f));
+    q
+}
+
+/// Follows `follow` for the entry until it is dropped.
+pub(super) async fn follow_loop<T: Send + Sync + 'static>(
+    api: Api,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    opts: WatchOpts,
+    decode: Decoder<T>,
+    entry: Rc<Entry<T>>,
+    follow: Follow<T>,
+) {
+    let sub = match &follow {
+        Follow::Object(s) | Follow::List(s, _) => s.clone(),
+    };
+    let tap = Rc::new(Tap {
+        sub,
+        node: node_of(&path),
+        inbox: RefCell::new(Inbox::default()),
+        wake: RefCell::new(None),
+        loaded: Cell::new(None),
+    });
+    {
+        let weak = Rc::downgrade(&tap);
+        *entry.on_drop.borrow_mut() = Some(Box::new(move || {
+            if let Some(t) = weak.upgrade() {
+                t.wake.borrow_mut().take();
+            }
+        }));
+    }
+    let registration = hub::register(api, Rc::downgrade(&tap) as Weak<dyn Listener>);
+    let mut failures = 0u32;
+    'load: while entry.alive.get() {
+        let mut applied = match read_all(api, &path, &query, decode, &entry).await {
+            Ok(i) => i,
+            Err(e) if e.kind == ApiErrorKind::Aborted => return,
+            Err(e) => {
+                failures += 1;
+                // a failing read must not hold the stream back for others
+                if tap.loaded.get().is_none() {
+                    tap.loaded.set(Some(0));
+                    hub::schedule(api);
+                }
+                entry.state.update(|s| {
+                    s.error = Some(e);
+                    s.reconnecting = true;
+                });
+                entry.wake_first();
+                interop::sleep(super::watch::backoff(failures, false)).await;
+                continue;
+            }
+        };
+        failures = 0;
+        tap.loaded.set(Some(applied));
+        hub::schedule(api);
+        loop {
+            let inbox = tap.next().await;
+            if !entry.alive.get() {
+                return;
+            }
+            if let Some(err) = inbox.refused {
+                drop(registration);
+                entry.state.update(|s| s.error = None);
+                interop::warn(&format!(
+                    "event stream refused, polling {path}: {}",
+                    err.message
+                ));
+                return poll_loop(api, path, query, opts, decode, entry, applied).await;
+            }
+            // shown as for a failed blocking query: the data is kept, and
+            // marked as possibly stale until the stream is back
+            match inbox.dropped {
+                Some(Some(e)) => entry.state.update(|s| {
+                    s.error = Some(e);
+                    s.reconnecting = true;
+                }),
+                Some(None) => entry.state.update(|s| {
+                    s.error = None;
+                    s.reconnecting = false;
+                }),
+                None => {}
+            }
+            if inbox.gap {
+                continue 'load;
+            }
+            let events: Vec<&Event> = inbox.events.iter().filter(|e| e.index > applied).collect();
+            if events.is_empty() {
+                continue;
+            }
+            let ok = match &follow {
+                Follow::Object(_) => read_all(api, &path, &query, decode, &entry)
+                    .await
+                    .map(|i| applied = applied.max(i)),
+                Follow::List(_, ops) => apply_list(api, &path, &query, &entry, ops, &events).await,
+            };
+            match ok {
+                Err(e) if e.kind == ApiErrorKind::Aborted => return,
+                // the next events or a re-read bring it back in step
+                Err(e) => {
+                    entry.state.update(|s| s.error = Some(e));
+                    continue 'load;
+                }
+                Ok(()) => {}
+            }
+            // let a burst of events land together
+            interop::sleep(opts.min_interval.max(Duration::from_millis(100))).await;
+        }
+    }
+}
+
+async fn apply_list<T: Send + Sync + 'static>(
+    api: Api,
+    path: &str,
+    query: &[(&'static str, String)],
+    entry: &Entry<T>,
+    ops: &ListOps<T>,
+    events: &[&Event],
+) -> Result<(), ApiError> {
+    let Some(data) = entry.state.with_untracked(|s| s.data.clone()) else {
+        return Ok(());
+    };
+    let (mut rows, done) = (ops.apply)(&data, events);
+    drop(data);
+    for keys in done.reread.chunks(REREAD_CHUNK) {
+        let q = narrowed(query, (ops.filter)(keys));
+        let (body, _) = get(api, path, &q, entry).await?;
+        let whole = (ops.merge)(&mut rows, keys, &body).map_err(|e| ApiError::decode(e, path))?;
+        if whole {
+            break;
+        }
+    }
+    let max = events.iter().map(|e| e.index).max().unwrap_or(0);
+    entry.state.update(|s| {
+        s.data = Some(Arc::new(rows));
+        s.index = s.index.max(max);
+        s.error = None;
+    });
+    Ok(())
+}
