@@ -26,6 +26,12 @@ pub trait LiveRow: Clone + DeserializeOwned + 'static {
     }
     /// A `filter` expression matching exactly the rows `keys`.
     fn filter(keys: &[String]) -> String;
+    /// Whether `ev` changes what the row shows of its object; `false`
+    /// when it only moves counts the agent derives (a job's summary from
+    /// its allocations), which may be re-read in batches.
+    fn urgent(_ev: &Event) -> bool {
+        true
+    }
 }
 
 /// A string as go-bexpr reads it: double quotes, `\"` and `\\` escaped.
@@ -80,6 +86,9 @@ impl LiveRow for JobListStub {
                 .unwrap_or_default(),
             _ => vec![],
         }
+    }
+    fn urgent(ev: &Event) -> bool {
+        ev.topic == "Job"
     }
     fn filter(keys: &[String]) -> String {
         keys.iter()
@@ -163,6 +172,8 @@ pub struct Applied {
     pub changed: usize,
     /// Rows to re-read (sorted, distinct).
     pub reread: Vec<String>,
+    /// Rows whose derived counts changed, not in `reread` (sorted).
+    pub later: Vec<String>,
 }
 
 /// Applies `events` to `rows`: rows the payload carries are replaced or
@@ -174,6 +185,7 @@ pub fn apply<R: LiveRow>(rows: &mut Vec<R>, events: &[&Event]) -> Applied {
         .map(|(i, r)| (r.row_key(), i))
         .collect();
     let mut reread = HashSet::new();
+    let mut later = HashSet::new();
     let mut changed = 0;
     for ev in events {
         for key in R::keys_of(ev) {
@@ -189,15 +201,24 @@ pub fn apply<R: LiveRow>(rows: &mut Vec<R>, events: &[&Event]) -> Applied {
                     }
                     changed += 1;
                 }
-                _ => {
+                _ if R::urgent(ev) => {
                     reread.insert(key);
+                }
+                _ => {
+                    later.insert(key);
                 }
             }
         }
     }
+    let mut later: Vec<String> = later.into_iter().filter(|k| !reread.contains(k)).collect();
+    later.sort();
     let mut reread: Vec<String> = reread.into_iter().collect();
     reread.sort();
-    Applied { changed, reread }
+    Applied {
+        changed,
+        reread,
+        later,
+    }
 }
 
 /// Merges the answer to a re-read of `keys`: rows present are replaced or
@@ -267,7 +288,8 @@ mod tests {
             done,
             Applied {
                 changed: 2,
-                reread: vec![]
+                reread: vec![],
+                later: vec![]
             }
         );
         assert_eq!(rows.len(), 2);
@@ -279,7 +301,7 @@ mod tests {
     }
 
     #[test]
-    fn job_rows_are_reread_for_their_own_and_their_allocations_events() {
+    fn job_rows_are_reread_at_once_for_their_own_events_and_later_for_their_allocations() {
         let mut rows: Vec<JobListStub> =
             serde_json::from_value(json!([{"ID": "web", "Namespace": "default"}])).unwrap();
         let events = [
@@ -299,6 +321,13 @@ mod tests {
                 json!({"Job": {"ParentID": "batch"}}),
             ),
             ev("Evaluation", "e", "prod", &["batch", ""], json!({})),
+            ev(
+                "Allocation",
+                "y",
+                "default",
+                &["api", ""],
+                alloc("y", "failed"),
+            ),
         ];
         let refs: Vec<&Event> = events.iter().collect();
         let done = apply(&mut rows, &refs);
@@ -307,6 +336,8 @@ mod tests {
             done.reread,
             vec!["default/web", "prod/batch", "prod/batch/dispatch-1"]
         );
+        // only its summary moved: re-read with the next batch of those
+        assert_eq!(done.later, vec!["default/api"]);
         assert_eq!(
             JobListStub::filter(&done.reread[..2]),
             r#"(Namespace == "default" and ID == "web") or (Namespace == "prod" and ID == "batch")"#

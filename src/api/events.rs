@@ -40,8 +40,15 @@ pub async fn follow_events(
 ) {
     let mut decoder = EventDecoder::resume_after(from);
     let mut failures = 0u32;
+    let mut first = true;
     loop {
-        let q = sub.query(decoder.last_index());
+        // The agent starts at the first batch at or after the index asked
+        // for: the first connection asks for the one after `from` (the
+        // caller has its effects, and a batch can be megabytes), a resume
+        // for the last one seen, whose coming again shows no gap opened.
+        let at = decoder.last_index();
+        let q = sub.query(if first && at > 0 { at + 1 } else { at });
+        first = false;
         on_state(if failures == 0 {
             Liveness::Connecting
         } else {

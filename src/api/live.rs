@@ -17,6 +17,7 @@ use leptos::prelude::{Update, WithUntracked};
 use nomad_model::events::{Event, Subscription};
 use nomad_model::live::{self as rows, Applied, LiveRow};
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +26,10 @@ use std::time::Duration;
 const MAX_INBOX: usize = 20_000;
 /// Rows re-read per request (keeps URLs short).
 const REREAD_CHUNK: usize = 40;
+/// Rows whose derived counts moved (a job's summary) are re-read together
+/// at most this often: on a busy cluster every allocation event touches a
+/// job, and re-reading each at once cost ~100 MB/min on `large`.
+const LATER_EVERY: Duration = Duration::from_secs(5);
 
 /// How a watch follows the stream.
 pub enum Follow<T> {
@@ -142,7 +147,17 @@ impl Tap {
         }
     }
 
-    async fn next(&self) -> Inbox {
+    /// The next events or notice; after `within` at the latest (then empty).
+    async fn next(self: &Rc<Self>, within: Option<Duration>) -> Inbox {
+        if let Some(d) = within {
+            let me = Rc::downgrade(self);
+            leptos::task::spawn_local(async move {
+                interop::sleep(d).await;
+                if let Some(t) = me.upgrade() {
+                    t.notify();
+                }
+            });
+        }
         loop {
             {
                 let mut i = self.inbox.borrow_mut();
@@ -152,9 +167,10 @@ impl Tap {
             }
             let (tx, rx) = oneshot::channel();
             *self.wake.borrow_mut() = Some(tx);
-            // a dropped sender (the watch went away) ends the wait too
-            if rx.await.is_err() {
-                return Inbox::default();
+            // a dropped sender (the watch went away) or the deadline ends
+            // the wait too
+            if rx.await.is_err() || within.is_some() {
+                return std::mem::take(&mut *self.inbox.borrow_mut());
             }
         }
     }
@@ -312,8 +328,13 @@ pub(super) async fn follow_loop<T: Send + Sync + 'static>(
         failures = 0;
         tap.loaded.set(Some(applied));
         hub::schedule(api);
+        // rows whose counts moved, and when they are next re-read
+        let mut later: BTreeSet<String> = BTreeSet::new();
+        let mut due = interop::perf_now();
         loop {
-            let inbox = tap.next().await;
+            let wait = (!later.is_empty())
+                .then(|| Duration::from_millis((due - interop::perf_now()).max(0.0) as u64));
+            let inbox = tap.next(wait).await;
             if !entry.alive.get() {
                 return;
             }
@@ -343,14 +364,25 @@ pub(super) async fn follow_loop<T: Send + Sync + 'static>(
                 continue 'load;
             }
             let events: Vec<&Event> = inbox.events.iter().filter(|e| e.index > applied).collect();
-            if events.is_empty() {
+            let flush = !later.is_empty() && interop::perf_now() >= due;
+            if events.is_empty() && !flush {
                 continue;
             }
             let ok = match &follow {
                 Follow::Object(_) => read_all(api, &path, &query, decode, &entry)
                     .await
                     .map(|i| applied = applied.max(i)),
-                Follow::List(_, ops) => apply_list(api, &path, &query, &entry, ops, &events).await,
+                Follow::List(_, ops) => {
+                    let now: Vec<String> = if flush {
+                        due = interop::perf_now() + LATER_EVERY.as_millis() as f64;
+                        std::mem::take(&mut later).into_iter().collect()
+                    } else {
+                        vec![]
+                    };
+                    apply_list(api, &path, &query, &entry, ops, &events, now)
+                        .await
+                        .map(|more| later.extend(more))
+                }
             };
             match ok {
                 Err(e) if e.kind == ApiErrorKind::Aborted => return,
@@ -374,12 +406,18 @@ async fn apply_list<T: Send + Sync + 'static>(
     entry: &Entry<T>,
     ops: &ListOps<T>,
     events: &[&Event],
-) -> Result<(), ApiError> {
+    also: Vec<String>,
+) -> Result<Vec<String>, ApiError> {
     let Some(data) = entry.state.with_untracked(|s| s.data.clone()) else {
-        return Ok(());
+        return Ok(vec![]);
     };
-    let (mut rows, done) = (ops.apply)(&data, events);
+    let (mut rows, mut done) = (ops.apply)(&data, events);
     drop(data);
+    if !also.is_empty() {
+        done.reread.extend(also);
+        done.reread.sort();
+        done.reread.dedup();
+    }
     for keys in done.reread.chunks(REREAD_CHUNK) {
         let q = narrowed(query, (ops.filter)(keys));
         let (body, _) = get(api, path, &q, entry).await?;
@@ -394,5 +432,5 @@ async fn apply_list<T: Send + Sync + 'static>(
         s.index = s.index.max(max);
         s.error = None;
     });
-    Ok(())
+    Ok(done.later)
 }
