@@ -218,6 +218,10 @@ pub fn record_update(path: &str, bytes: usize, decode_ms: f64) {
     let _ = js_sys::Reflect::set(&o, &"bytes".into(), &(bytes as f64).into());
     let _ = js_sys::Reflect::set(&o, &"decodeMs".into(), &decode_ms.into());
     arr.push(&o);
+    // pages live for days: keep the latest figures only
+    if arr.length() > 1000 {
+        arr.shift();
+    }
 }
 
 /// Offers `bytes` as a file download named `name` (through a Blob URL, so

@@ -16,6 +16,11 @@ pub trait LiveRow: Clone + DeserializeOwned + 'static {
     const TOPICS: &'static [&'static str];
     /// What identifies a row (jobs: namespace and ID; others: the ID).
     fn row_key(&self) -> String;
+    /// The key without building it, where the row holds it as is: lists
+    /// of 50,000 rows are scanned per batch of events.
+    fn key_ref(&self) -> Option<&str> {
+        None
+    }
     /// The rows `ev` changes.
     fn keys_of(ev: &Event) -> Vec<String>;
     /// The row as the event's payload carries it, when it carries all of
@@ -104,6 +109,9 @@ impl LiveRow for NodeListStub {
     fn row_key(&self) -> String {
         self.id.clone()
     }
+    fn key_ref(&self) -> Option<&str> {
+        Some(&self.id)
+    }
     fn keys_of(ev: &Event) -> Vec<String> {
         (ev.topic == "Node")
             .then(|| ev.key.clone())
@@ -127,6 +135,9 @@ impl LiveRow for AllocRow {
     const TOPICS: &'static [&'static str] = &["Allocation"];
     fn row_key(&self) -> String {
         self.id.clone()
+    }
+    fn key_ref(&self) -> Option<&str> {
+        Some(&self.id)
     }
     fn keys_of(ev: &Event) -> Vec<String> {
         (ev.topic == "Allocation")
@@ -154,6 +165,9 @@ impl LiveRow for AllocPlacement {
     fn row_key(&self) -> String {
         self.id.clone()
     }
+    fn key_ref(&self) -> Option<&str> {
+        Some(&self.id)
+    }
     fn keys_of(ev: &Event) -> Vec<String> {
         AllocRow::keys_of(ev)
     }
@@ -179,11 +193,18 @@ pub struct Applied {
 /// Applies `events` to `rows`: rows the payload carries are replaced or
 /// appended, the keys of the others are returned for a re-read.
 pub fn apply<R: LiveRow>(rows: &mut Vec<R>, events: &[&Event]) -> Applied {
-    let mut at: HashMap<String, usize> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.row_key(), i))
-        .collect();
+    // positions of the rows these events touch, found in one scan
+    let touched: HashSet<String> = events.iter().flat_map(|e| R::keys_of(e)).collect();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        let hit = match r.key_ref() {
+            Some(k) => touched.contains(k).then(|| k.to_string()),
+            None => Some(r.row_key()).filter(|k| touched.contains(k)),
+        };
+        if let Some(k) = hit {
+            at.insert(k, i);
+        }
+    }
     let mut reread = HashSet::new();
     let mut later = HashSet::new();
     let mut changed = 0;

@@ -13,7 +13,7 @@ use super::paths;
 use super::watch::{poll_loop, Decoder, Entry, WatchOpts};
 use crate::interop;
 use futures_channel::oneshot;
-use leptos::prelude::{Update, WithUntracked};
+use leptos::prelude::Update;
 use nomad_model::events::{Event, Subscription};
 use nomad_model::live::{self as rows, Applied, LiveRow};
 use std::cell::{Cell, RefCell};
@@ -42,8 +42,10 @@ pub enum Follow<T> {
 /// A list's row logic, erased to function pointers so the loop is not
 /// compiled again per row type beyond these.
 pub struct ListOps<T> {
-    /// The rows with the events applied, and what is left to re-read.
-    apply: fn(&T, &[&Event]) -> (T, Applied),
+    /// Applies events to the rows in place; what is left to re-read.
+    apply: fn(&mut T, &[&Event]) -> Applied,
+    /// A copy, when the rows are shared with a view still holding them.
+    copy: fn(&T) -> T,
     /// Merges a re-read of some keys; `true` when it replaced every row.
     merge: Merge<T>,
     filter: fn(&[String]) -> String,
@@ -54,11 +56,8 @@ type Merge<T> = fn(&mut T, &[String], &[u8]) -> Result<bool, String>;
 /// The list operations of rows `R`.
 pub fn list_ops<R: LiveRow>() -> ListOps<Vec<R>> {
     ListOps {
-        apply: |old, events| {
-            let mut new = old.clone();
-            let done = rows::apply(&mut new, events);
-            (new, done)
-        },
+        apply: |rows, events| rows::apply(rows, events),
+        copy: |rows| rows.clone(),
         merge: |rows, keys, body| {
             let fresh: Vec<R> = nomad_model::decode_json(body).map_err(|e| e.to_string())?;
             // more rows than asked for: an agent before 1.3 ignored `filter`
@@ -408,11 +407,13 @@ async fn apply_list<T: Send + Sync + 'static>(
     events: &[&Event],
     also: Vec<String>,
 ) -> Result<Vec<String>, ApiError> {
-    let Some(data) = entry.state.with_untracked(|s| s.data.clone()) else {
+    let t0 = interop::perf_now();
+    let Some(mut done) = in_place(entry, ops, |rows| (ops.apply)(rows, events)) else {
         return Ok(vec![]);
     };
-    let (mut rows, mut done) = (ops.apply)(&data, events);
-    drop(data);
+    interop::record_update(&format!("apply {path}"), 0, interop::perf_now() - t0);
+    let max = events.iter().map(|e| e.index).max().unwrap_or(0);
+    entry.state.update(|s| s.index = s.index.max(max));
     if !also.is_empty() {
         done.reread.extend(also);
         done.reread.sort();
@@ -421,16 +422,32 @@ async fn apply_list<T: Send + Sync + 'static>(
     for keys in done.reread.chunks(REREAD_CHUNK) {
         let q = narrowed(query, (ops.filter)(keys));
         let (body, _) = get(api, path, &q, entry).await?;
-        let whole = (ops.merge)(&mut rows, keys, &body).map_err(|e| ApiError::decode(e, path))?;
-        if whole {
-            break;
+        let merged = in_place(entry, ops, |rows| (ops.merge)(rows, keys, &body));
+        match merged {
+            Some(Ok(true)) | None => break,
+            Some(Ok(false)) => {}
+            Some(Err(e)) => return Err(ApiError::decode(e, path)),
         }
     }
-    let max = events.iter().map(|e| e.index).max().unwrap_or(0);
+    Ok(done.later)
+}
+
+/// Runs `f` on the entry's rows and notifies their views. The rows are
+/// taken out and changed where they are when no view still holds them
+/// (copying 50,000 rows per batch of events cost a frame), copied when one
+/// does; nothing awaits in between, so no view sees them missing.
+fn in_place<T: Send + Sync + 'static, R>(
+    entry: &Entry<T>,
+    ops: &ListOps<T>,
+    f: impl FnOnce(&mut T) -> R,
+) -> Option<R> {
+    use leptos::prelude::UpdateUntracked;
+    let arc = entry.state.update_untracked(|s| s.data.take())?;
+    let mut rows = Arc::try_unwrap(arc).unwrap_or_else(|shared| (ops.copy)(&shared));
+    let out = f(&mut rows);
     entry.state.update(|s| {
         s.data = Some(Arc::new(rows));
-        s.index = s.index.max(max);
         s.error = None;
     });
-    Ok(done.later)
+    Some(out)
 }
