@@ -291,3 +291,41 @@ fn ansi_text_draws_colours_as_classes_never_as_html() {
     let red = el.query_selector("span.fg1").unwrap().unwrap();
     assert_eq!(red.text_content().unwrap(), "red <b>not bold</b>");
 }
+
+// A watched path is read back into the event subscription it needs; the
+// ID segment is percent-encoded, so a dispatched child's `/` stays in it.
+#[wasm_bindgen_test]
+fn watched_paths_map_to_the_events_that_change_them() {
+    use yurt::api::live::object_subscription;
+    use yurt::api::paths;
+    let ns = vec![("namespace", "prod".to_string())];
+    let child = paths::job("batch/dispatch-1", "/summary");
+    assert_eq!(
+        paths::parse(&child),
+        Some(paths::Parsed::Job(
+            "batch/dispatch-1".into(),
+            "/summary".into()
+        ))
+    );
+    let sub = object_subscription(&child, &ns).expect("a job summary follows events");
+    assert_eq!(sub.namespace, "prod");
+    let topics: Vec<_> = sub.topics.iter().map(|(t, k)| format!("{t}:{k}")).collect();
+    assert_eq!(
+        topics,
+        [
+            "Job:batch/dispatch-1",
+            "Allocation:batch/dispatch-1",
+            "Evaluation:batch/dispatch-1"
+        ]
+    );
+    // versions change without events (stability of older versions): polled
+    assert!(object_subscription(&paths::job("web", "/versions"), &ns).is_none());
+    let node =
+        object_subscription(&paths::node("n1", "/allocations"), &[]).expect("node allocations");
+    assert_eq!(node.topics, [("Allocation".to_string(), "*".to_string())]);
+    assert_eq!(
+        object_subscription(&paths::allocation("a1"), &ns).map(|s| s.topics),
+        Some(vec![("Allocation".to_string(), "a1".to_string())])
+    );
+    assert!(object_subscription("/v1/jobs", &ns).is_none());
+}
