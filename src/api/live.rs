@@ -227,36 +227,10 @@ async fn read_all<T: Send + Sync + 'static>(
     decode: Decoder<T>,
     entry: &Entry<T>,
 ) -> Result<u64, ApiError> {
-    let (body, index) = get(api, path, query, entry).await?;
-    let t0 = interop::perf_now();
-    let v = decode(&body).map_err(|e| ApiError::decode(e, path))?;
-    let decode_ms = interop::perf_now() - t0;
-    interop::record_update(path, body.len(), decode_ms);
-    entry.state.update(|s| {
-        s.data = Some(Arc::new(v));
-        s.error = None;
-        s.reconnecting = false;
-        s.index = index;
-        s.decode_ms = decode_ms;
-        s.bytes = body.len();
-    });
+    let (body, index) = entry.fetch(api, path, query).await?;
+    entry.store(path, &body, index, decode)?;
     entry.wake_first();
     Ok(index)
-}
-
-async fn get<T>(
-    api: Api,
-    path: &str,
-    query: &[(&'static str, String)],
-    entry: &Entry<T>,
-) -> Result<(Vec<u8>, u64), ApiError> {
-    let abort = interop::Abort::new();
-    let signal = abort.as_ref().map(|a| a.signal());
-    *entry.abort.borrow_mut() = abort;
-    super::watch::count_request();
-    let res = api.get_raw(path, query, signal.as_ref()).await;
-    entry.abort.borrow_mut().take();
-    res
 }
 
 /// The list query narrowed to `keys`, keeping a filter the list has.
@@ -421,7 +395,7 @@ async fn apply_list<T: Send + Sync + 'static>(
     }
     for keys in done.reread.chunks(REREAD_CHUNK) {
         let q = narrowed(query, (ops.filter)(keys));
-        let (body, _) = get(api, path, &q, entry).await?;
+        let (body, _) = entry.fetch(api, path, &q).await?;
         let merged = in_place(entry, ops, |rows| (ops.merge)(rows, keys, &body));
         match merged {
             Some(Ok(true)) | None => break,

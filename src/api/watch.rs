@@ -115,11 +115,49 @@ impl<T> Entry<T> {
             let _ = w.send(());
         }
     }
-}
 
-/// Counts a request (for tests and figures).
-pub(super) fn count_request() {
-    REGISTRY.with(|r| r.requests.set(r.requests.get() + 1));
+    /// GETs `path?query`, abortable through the entry (dropping the last
+    /// watcher aborts it), counted for tests and figures.
+    pub(super) async fn fetch(
+        &self,
+        api: Api,
+        path: &str,
+        query: &[(&'static str, String)],
+    ) -> Result<(Vec<u8>, u64), ApiError> {
+        let abort = interop::Abort::new();
+        let signal = abort.as_ref().map(|a| a.signal());
+        *self.abort.borrow_mut() = abort;
+        REGISTRY.with(|r| r.requests.set(r.requests.get() + 1));
+        let res = api.get_raw(path, query, signal.as_ref()).await;
+        self.abort.borrow_mut().take();
+        res
+    }
+
+    /// Decodes a body read at `index` into the entry's data.
+    pub(super) fn store(
+        &self,
+        path: &str,
+        body: &[u8],
+        index: u64,
+        decode: Decoder<T>,
+    ) -> Result<(), ApiError>
+    where
+        T: Send + Sync + 'static,
+    {
+        let t0 = interop::perf_now();
+        let v = decode(body).map_err(|e| ApiError::decode(e, path))?;
+        let decode_ms = interop::perf_now() - t0;
+        interop::record_update(path, body.len(), decode_ms);
+        self.state.update(|s| {
+            s.data = Some(Arc::new(v));
+            s.error = None;
+            s.reconnecting = false;
+            s.index = index;
+            s.decode_ms = decode_ms;
+            s.bytes = body.len();
+        });
+        Ok(())
+    }
 }
 
 /// Exponential backoff with jitter: 1 s, 2 s, 4 s … 30 s, ±50 %. Auth and
@@ -320,16 +358,11 @@ pub(super) async fn poll_loop<T>(
             q.push(("index", index.to_string()));
             q.push(("wait", WAIT.to_string()));
         }
-        let abort = interop::Abort::new();
-        let signal = abort.as_ref().map(|a| a.signal());
-        *entry.abort.borrow_mut() = abort;
-        count_request();
         let started = interop::perf_now();
-        let res = api.get_raw(&path, &q, signal.as_ref()).await;
+        let res = entry.fetch(api, &path, &q).await;
         if blocking {
             REGISTRY.with(|r| r.long_polls.set(r.long_polls.get().saturating_sub(1)));
         }
-        entry.abort.borrow_mut().take();
         if !entry.alive.get() {
             break;
         }
@@ -338,27 +371,12 @@ pub(super) async fn poll_loop<T>(
                 failures = 0;
                 // Nomad: if the index goes backwards, reset and re-read.
                 let unchanged = new_index != 0 && new_index == index;
-                let t0 = interop::perf_now();
                 if !unchanged {
-                    match decode(&body) {
-                        Ok(v) => {
-                            let decode_ms = interop::perf_now() - t0;
-                            interop::record_update(&path, body.len(), decode_ms);
-                            entry.state.update(|s| {
-                                s.data = Some(Arc::new(v));
-                                s.error = None;
-                                s.reconnecting = false;
-                                s.index = new_index;
-                                s.decode_ms = decode_ms;
-                                s.bytes = body.len();
-                            });
-                        }
-                        Err(e) => {
-                            entry.state.update(|s| {
-                                s.error = Some(ApiError::decode(e, &path));
-                                s.reconnecting = false;
-                            });
-                        }
+                    if let Err(e) = entry.store(&path, &body, new_index, decode) {
+                        entry.state.update(|s| {
+                            s.error = Some(e);
+                            s.reconnecting = false;
+                        });
                     }
                 } else if entry
                     .state
