@@ -162,12 +162,19 @@ impl Subscription {
     /// deployments carry their job's ID there. An ID the `Topic:Key` syntax
     /// cannot carry (a `:` in it) falls back to every key.
     pub fn job(namespace: &str, id: &str) -> Self {
-        let key = if id.contains(':') { "*" } else { id };
+        Self::keyed(
+            namespace,
+            &["Job", "Allocation", "Evaluation", "Deployment"],
+            id,
+        )
+    }
+
+    /// `topics`, each with `key`: one the `Topic:Key` syntax cannot carry
+    /// (a `:` in it) falls back to every key.
+    pub fn keyed(namespace: &str, topics: &[&str], key: &str) -> Self {
+        let key = if key.contains(':') { "*" } else { key };
         Self {
-            topics: ["Job", "Allocation", "Evaluation", "Deployment"]
-                .iter()
-                .map(|t| (t.to_string(), key.into()))
-                .collect(),
+            topics: topics.iter().map(|t| (t.to_string(), key.into())).collect(),
             namespace: namespace.into(),
         }
     }

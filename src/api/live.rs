@@ -74,26 +74,9 @@ pub fn list_ops<R: LiveRow>() -> ListOps<Vec<R>> {
 
 /// The subscription a watched path needs, if it is one the stream covers.
 pub fn object_subscription(path: &str, query: &[(&'static str, String)]) -> Option<Subscription> {
-    let ns = query
-        .iter()
-        .find(|(k, _)| *k == "namespace")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| "default".into());
-    let topics = |ts: &[&str], key: &str| Subscription {
-        topics: ts
-            .iter()
-            .map(|t| (t.to_string(), key.to_string()))
-            .collect(),
-        namespace: ns.clone(),
-    };
+    let ns = namespace_of(query);
     match paths::parse(path)? {
         paths::Parsed::Job(id, rest) => {
-            // a `:` cannot be carried in `Topic:Key`
-            let key = if id.contains(':') {
-                "*".to_string()
-            } else {
-                id
-            };
             let ts: &[&str] = match rest.as_str() {
                 // `/versions` is not followed: stability and tags of older
                 // versions change no table the agent makes events from
@@ -104,20 +87,35 @@ pub fn object_subscription(path: &str, query: &[(&'static str, String)]) -> Opti
                 "/evaluations" => &["Evaluation"],
                 _ => return None,
             };
-            Some(topics(ts, &key))
+            Some(Subscription::keyed(&ns, ts, &id))
         }
-        paths::Parsed::Allocation(id) => Some(topics(&["Allocation"], &id)),
+        paths::Parsed::Allocation(id) => Some(Subscription::keyed(&ns, &["Allocation"], &id)),
         paths::Parsed::Node(id, rest) => match rest.as_str() {
-            "" => Some(topics(&["Node"], &id)),
+            "" => Some(Subscription::keyed(&ns, &["Node"], &id)),
             // allocation events do not name their node: every one is
             // looked at, and re-reads happen for this node's only
-            "/allocations" => Some(Subscription {
-                topics: vec![("Allocation".into(), "*".into())],
-                namespace: "*".into(),
-            }),
+            "/allocations" => Some(Subscription::keyed("*", &["Allocation"], "*")),
             _ => None,
         },
     }
+}
+
+/// How a list of rows `R` read with `query` follows the stream: every key
+/// of the rows' topics in the list's namespace.
+pub fn list_follow<R: LiveRow>(query: &[(&'static str, String)]) -> Follow<Vec<R>> {
+    Follow::List(
+        Subscription::keyed(&namespace_of(query), R::TOPICS, "*"),
+        list_ops::<R>(),
+    )
+}
+
+/// The namespace a request names (the agent reads none as `default`).
+fn namespace_of(query: &[(&'static str, String)]) -> String {
+    query
+        .iter()
+        .find(|(k, _)| *k == "namespace")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| "default".into())
 }
 
 #[derive(Default)]

@@ -10,7 +10,7 @@
 
 use super::client::Api;
 use super::error::{ApiError, ApiErrorKind};
-use super::live::{follow_loop, list_ops, object_subscription, Follow};
+use super::live::{follow_loop, list_follow, object_subscription, Follow};
 use crate::interop;
 use futures_channel::oneshot;
 use leptos::prelude::*;
@@ -517,19 +517,7 @@ where
     R: nomad_model::live::LiveRow + Send + Sync,
 {
     use_watch_follow(request, opts, decode_serde::<Vec<R>>, |_, q| {
-        let namespace = q
-            .iter()
-            .find(|(k, _)| *k == "namespace")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| "default".into());
-        let topics = R::TOPICS
-            .iter()
-            .map(|t| (t.to_string(), "*".to_string()))
-            .collect();
-        Some(Follow::List(
-            nomad_model::events::Subscription { topics, namespace },
-            list_ops::<R>(),
-        ))
+        Some(list_follow::<R>(q))
     })
 }
 
