@@ -12,25 +12,37 @@ use std::collections::{HashMap, HashSet};
 
 /// A row a list keeps live.
 pub trait LiveRow: Clone + DeserializeOwned + 'static {
-    /// The topics whose events change rows of this list.
+    /// The topics whose events change rows of this list; by default the
+    /// first is the rows' own, keyed by their ID.
     const TOPICS: &'static [&'static str];
+    /// The key without building it, where the row holds it as is (its ID):
+    /// lists of 50,000 rows are scanned per batch of events.
+    fn key_ref(&self) -> Option<&str>;
     /// What identifies a row (jobs: namespace and ID; others: the ID).
-    fn row_key(&self) -> String;
-    /// The key without building it, where the row holds it as is: lists
-    /// of 50,000 rows are scanned per batch of events.
-    fn key_ref(&self) -> Option<&str> {
-        None
+    fn row_key(&self) -> String {
+        self.key_ref().unwrap_or_default().to_string()
     }
-    /// The rows `ev` changes.
-    fn keys_of(ev: &Event) -> Vec<String>;
+    /// The rows `ev` changes: by default the one its key names, for an
+    /// event of the rows' own topic.
+    fn keys_of(ev: &Event) -> Vec<String> {
+        (ev.topic == Self::TOPICS[0])
+            .then(|| ev.key.clone())
+            .into_iter()
+            .collect()
+    }
     /// The row as the event's payload carries it, when it carries all of
     /// it; `None` means the row is re-read. `old` fills what the payload
     /// leaves out.
     fn from_event(_ev: &Event, _old: Option<&Self>) -> Option<Self> {
         None
     }
-    /// A `filter` expression matching exactly the rows `keys`.
-    fn filter(keys: &[String]) -> String;
+    /// A `filter` expression matching exactly the rows `keys` (by ID).
+    fn filter(keys: &[String]) -> String {
+        keys.iter()
+            .map(|k| format!("ID == {}", quote(k)))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    }
     /// Whether `ev` changes what the row shows of its object; `false`
     /// when it only moves counts the agent derives (a job's summary from
     /// its allocations), which may be re-read in batches.
@@ -53,13 +65,6 @@ pub fn quote(s: &str) -> String {
     q
 }
 
-fn any_id(keys: &[String]) -> String {
-    keys.iter()
-        .map(|k| format!("ID == {}", quote(k)))
-        .collect::<Vec<_>>()
-        .join(" or ")
-}
-
 fn job_key(namespace: &str, id: &str) -> String {
     format!("{}/{id}", crate::lists::ns_of(namespace))
 }
@@ -67,6 +72,9 @@ fn job_key(namespace: &str, id: &str) -> String {
 impl LiveRow for JobListStub {
     // Allocations and evaluations change a job's summary (counts, queued).
     const TOPICS: &'static [&'static str] = &["Job", "Allocation", "Evaluation"];
+    fn key_ref(&self) -> Option<&str> {
+        None
+    }
     fn row_key(&self) -> String {
         job_key(&self.namespace, &self.id)
     }
@@ -104,24 +112,12 @@ impl LiveRow for JobListStub {
     }
 }
 
+// The stub's version, drivers and resources are derived by the agent: its
+// rows are re-read rather than rebuilt from the node in the event.
 impl LiveRow for NodeListStub {
     const TOPICS: &'static [&'static str] = &["Node"];
-    fn row_key(&self) -> String {
-        self.id.clone()
-    }
     fn key_ref(&self) -> Option<&str> {
         Some(&self.id)
-    }
-    fn keys_of(ev: &Event) -> Vec<String> {
-        (ev.topic == "Node")
-            .then(|| ev.key.clone())
-            .into_iter()
-            .collect()
-    }
-    // The stub's version, drivers and resources are derived by the agent:
-    // re-read rather than rebuilt here.
-    fn filter(keys: &[String]) -> String {
-        any_id(keys)
     }
 }
 
@@ -133,17 +129,8 @@ fn alloc_payload<R: DeserializeOwned>(ev: &Event) -> Option<R> {
 
 impl LiveRow for AllocRow {
     const TOPICS: &'static [&'static str] = &["Allocation"];
-    fn row_key(&self) -> String {
-        self.id.clone()
-    }
     fn key_ref(&self) -> Option<&str> {
         Some(&self.id)
-    }
-    fn keys_of(ev: &Event) -> Vec<String> {
-        (ev.topic == "Allocation")
-            .then(|| ev.key.clone())
-            .into_iter()
-            .collect()
     }
     fn from_event(ev: &Event, old: Option<&Self>) -> Option<Self> {
         let mut row: AllocRow = alloc_payload(ev)?;
@@ -155,27 +142,15 @@ impl LiveRow for AllocRow {
         }
         Some(row)
     }
-    fn filter(keys: &[String]) -> String {
-        any_id(keys)
-    }
 }
 
 impl LiveRow for AllocPlacement {
     const TOPICS: &'static [&'static str] = &["Allocation"];
-    fn row_key(&self) -> String {
-        self.id.clone()
-    }
     fn key_ref(&self) -> Option<&str> {
         Some(&self.id)
     }
-    fn keys_of(ev: &Event) -> Vec<String> {
-        AllocRow::keys_of(ev)
-    }
     fn from_event(ev: &Event, _old: Option<&Self>) -> Option<Self> {
         alloc_payload(ev)
-    }
-    fn filter(keys: &[String]) -> String {
-        any_id(keys)
     }
 }
 
