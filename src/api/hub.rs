@@ -87,8 +87,6 @@ struct Hub {
     ctl: RefCell<Option<Rc<StreamControl>>>,
     generation: Cell<u64>,
     last_index: Cell<u64>,
-    /// Topics the agent refused, left out of later subscriptions.
-    refused: RefCell<Vec<String>>,
     scheduled: Cell<bool>,
     /// The token and region last streamed for.
     auth: RefCell<Option<(Option<String>, Option<String>)>>,
@@ -103,7 +101,6 @@ thread_local! {
         ctl: RefCell::new(None),
         generation: Cell::new(0),
         last_index: Cell::new(0),
-        refused: RefCell::new(vec![]),
         scheduled: Cell::new(false),
         auth: RefCell::new(None),
         status: ArcRwSignal::new(HubStatus::default()),
@@ -143,11 +140,7 @@ pub fn register(api: Api, l: Weak<dyn Listener>) -> Registration {
     });
     let refusal = HUB.with(|h| h.status.with_untracked(|s| s.refused.clone()));
     if let (Some((topics, err)), Some(l)) = (refusal, l.upgrade()) {
-        if l.subscription()
-            .topics
-            .iter()
-            .any(|(t, _)| topics.contains(t))
-        {
+        if touches(&l.subscription(), &topics) {
             l.lost(Lost::Refused(err));
         }
     }
@@ -181,8 +174,19 @@ fn with_seen() -> Vec<(Rc<dyn Listener>, Seen)> {
     })
 }
 
+/// Topics the agent refused, left out of later subscriptions (the
+/// indicator's list is the one record of them).
 fn refused_topics() -> Vec<String> {
-    HUB.with(|h| h.refused.borrow().clone())
+    HUB.with(|h| {
+        h.status
+            .with_untracked(|s| s.refused.as_ref().map(|r| r.0.clone()))
+    })
+    .unwrap_or_default()
+}
+
+/// Whether `sub` asks for any of `topics`.
+fn touches(sub: &Subscription, topics: &[String]) -> bool {
+    sub.topics.iter().any(|(t, _)| topics.contains(t))
 }
 
 /// Starts, restarts or stops the stream to match what listeners need.
@@ -221,7 +225,6 @@ fn reconcile(api: Api) {
         // another token or region: nothing seen or refused so far carries over
         HUB.with(|h| {
             h.last_index.set(0);
-            h.refused.borrow_mut().clear();
             h.status.update(|s| s.refused = None);
         });
         tell(&listeners, Lost::Gap);
@@ -311,22 +314,14 @@ fn start(api: Api, want: Streaming, from: u64) {
 
 /// A refusal: the node topics alone first when mixed with others, else all.
 fn refuse(api: Api, sub: &Subscription, err: ApiError) {
-    let node_topics = ["Node", "NodePool"];
-    let has_node = sub
-        .topics
-        .iter()
-        .any(|(t, _)| node_topics.contains(&t.as_str()));
-    let has_other = sub
-        .topics
-        .iter()
-        .any(|(t, _)| !node_topics.contains(&t.as_str()));
-    let topics: Vec<String> = if has_node && has_other && err.status != 404 {
-        node_topics.iter().map(|t| t.to_string()).collect()
+    let node_topics = vec!["Node".to_string(), "NodePool".to_string()];
+    let has_other = sub.topics.iter().any(|(t, _)| !node_topics.contains(t));
+    let topics = if touches(sub, &node_topics) && has_other && err.status != 404 {
+        node_topics
     } else {
         sub.topics.iter().map(|(t, _)| t.clone()).collect()
     };
     HUB.with(|h| {
-        h.refused.borrow_mut().extend(topics.iter().cloned());
         h.current.borrow_mut().take();
         h.status.update(|s| {
             let mut all = s.refused.take().map(|r| r.0).unwrap_or_default();
@@ -336,10 +331,8 @@ fn refuse(api: Api, sub: &Subscription, err: ApiError) {
             s.refused = Some((all, err.clone()));
         })
     });
-    let blocked: Vec<&str> = topics.iter().map(String::as_str).collect();
     for l in live_listeners() {
-        let s = l.subscription();
-        if s.topics.iter().any(|(t, _)| blocked.contains(&t.as_str())) {
+        if touches(&l.subscription(), &topics) {
             l.lost(Lost::Refused(err.clone()));
         }
     }
