@@ -38,8 +38,9 @@ pub enum Lost {
 /// A view following events.
 pub trait Listener {
     fn subscription(&self) -> Subscription;
-    /// A batch's events this listener's subscription matches.
-    fn deliver(&self, index: u64, events: &[&Event]);
+    /// A batch's events this listener's subscription matches, shared
+    /// with the other listeners (a batch can be megabytes).
+    fn deliver(&self, index: u64, events: &[Rc<Event>]);
     fn lost(&self, why: Lost);
     /// The index its data was read at, once read; the stream starts no
     /// earlier than the lowest of these, so no old buffer is replayed.
@@ -352,6 +353,7 @@ fn dispatch(items: Vec<StreamItem>, resumed: &Cell<Option<u64>>) {
                 tell(&ls, Lost::Gap);
             }
         }
+        let events: Vec<Rc<Event>> = events.into_iter().map(Rc::new).collect();
         HUB.with(|h| {
             if index > h.last_index.get() {
                 h.last_index.set(index);
@@ -364,7 +366,7 @@ fn dispatch(items: Vec<StreamItem>, resumed: &Cell<Option<u64>>) {
                 continue;
             }
             seen.set(index);
-            let mine: Vec<&Event> = events.iter().filter(|e| sub.matches(e)).collect();
+            let mine: Vec<Rc<Event>> = events.iter().filter(|e| sub.matches(e)).cloned().collect();
             if !mine.is_empty() {
                 l.deliver(index, &mine);
             }

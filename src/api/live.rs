@@ -120,7 +120,7 @@ fn namespace_of(query: &[(&'static str, String)]) -> String {
 
 #[derive(Default)]
 struct Inbox {
-    events: Vec<Event>,
+    events: Vec<Rc<Event>>,
     gap: bool,
     refused: Option<ApiError>,
     /// The stream dropped (`Some(why)`) or came back (`None` after one).
@@ -177,14 +177,13 @@ impl Listener for Tap {
     fn subscription(&self) -> Subscription {
         self.sub.clone()
     }
-    fn deliver(&self, _index: u64, events: &[&Event]) {
+    fn deliver(&self, _index: u64, events: &[Rc<Event>]) {
         let mut i = self.inbox.borrow_mut();
-        let on_node = |e: &&&Event| match &self.node {
+        let on_node = |e: &&Rc<Event>| match &self.node {
             Some(n) => e.payload["Allocation"]["NodeID"].as_str() == Some(n),
             None => true,
         };
-        i.events
-            .extend(events.iter().filter(on_node).map(|e| (*e).clone()));
+        i.events.extend(events.iter().filter(on_node).cloned());
         if i.events.len() > MAX_INBOX {
             i.events.clear();
             i.gap = true;
@@ -334,7 +333,12 @@ pub(super) async fn follow_loop<T: Send + Sync + 'static>(
             if inbox.gap {
                 continue 'load;
             }
-            let events: Vec<&Event> = inbox.events.iter().filter(|e| e.index > applied).collect();
+            let events: Vec<&Event> = inbox
+                .events
+                .iter()
+                .filter(|e| e.index > applied)
+                .map(|e| &**e)
+                .collect();
             let flush = !later.is_empty() && interop::perf_now() >= due;
             if events.is_empty() && !flush {
                 continue;

@@ -217,7 +217,7 @@ impl Listener for FeedTap {
     fn subscription(&self) -> Subscription {
         self.sub.clone()
     }
-    fn deliver(&self, _index: u64, events: &[&Event]) {
+    fn deliver(&self, _index: u64, events: &[Rc<Event>]) {
         let now = interop::now_nanos();
         // the hub may deliver a batch after the feed's page went away
         let _ = self.feed.try_update_value(|f| {
