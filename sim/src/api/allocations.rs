@@ -63,11 +63,13 @@ async fn list_allocs(State(sim): State<Sim>, who: Caller, q: Params) -> R {
     let (bytes, next, filtered) = sim
         .store
         .read_off(move |c| {
+            let keep = |a: &&Allocation| {
+                filter.keep_with(|| serde_json::to_value(a).unwrap_or(Value::Null))
+            };
             let mut v: Vec<&Allocation> = c
                 .allocs
                 .values()
                 .filter(|a| scope.matches(&a.namespace) && a.id.starts_with(&prefix))
-                .filter(|a| filter.keep_with(|| serde_json::to_value(a).unwrap_or(Value::Null)))
                 .collect();
             let mut next = None;
             if per_page.is_some() || start.is_some() || reverse {
@@ -77,7 +79,17 @@ async fn list_allocs(State(sim): State<Sim>, who: Caller, q: Params) -> R {
                 }
                 let key = |a: &&Allocation| (a.create_index, a.id.clone());
                 let token = |a: &&Allocation| format!("{}.{}", a.create_index, a.id);
-                (v, next) = page(v, per_page, start, key, token, reverse);
+                // The filter runs from the token on and stops once the
+                // page is full, as Nomad's paginator does: a page of
+                // 500,000 allocations costs its own rows, not the table.
+                if let Some(s) = &start {
+                    v.retain(|x| if reverse { key(x) <= *s } else { key(x) >= *s });
+                }
+                let want = per_page.map_or(usize::MAX, |n| n.saturating_add(1));
+                v = v.into_iter().filter(keep).take(want).collect();
+                (v, next) = page(v, per_page, None, key, token, reverse);
+            } else {
+                v.retain(keep);
             }
             let v = v
                 .into_iter()

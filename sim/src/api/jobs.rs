@@ -286,11 +286,10 @@ async fn job_evaluations(
     let idx = block(&sim, &[Table::Evals], &q).await?;
     let ns = q.namespace();
     let v = sim.store.read(|c| {
-        c.evals
-            .values()
-            .filter(|e| e.job_id == id && e.namespace == ns)
-            .cloned()
-            .collect::<Vec<_>>()
+        // by ID, as memdb's job index orders them
+        let mut v = c.evals_of_job(&ns, &id).cloned().collect::<Vec<_>>();
+        v.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        v
     });
     Ok(json_index(&v, idx))
 }

@@ -1,13 +1,27 @@
-//! The `large` scenario for benchmarks, built directly (not through the
-//! scheduler) so start-up stays fast.
+//! The `large` and `huge` scenarios for benchmarks, built directly (not
+//! through the scheduler) so start-up stays fast.
 
 use super::*;
 
-pub(super) fn large(c: &mut Cluster, rng: &mut ChaCha8Rng) {
-    // Built directly (not through the scheduler) so start-up stays fast.
+/// How big a generated cluster is; every job runs five allocations.
+pub(super) struct Size {
+    pub jobs: usize,
+    pub nodes: usize,
+}
+
+pub(super) const LARGE: Size = Size {
+    jobs: 10_000,
+    nodes: 2_000,
+};
+pub(super) const HUGE: Size = Size {
+    jobs: 100_000,
+    nodes: 10_000,
+};
+
+pub(super) fn generate(c: &mut Cluster, rng: &mut ChaCha8Rng, size: Size) {
     c.bump(&[Table::Nodes]);
     let mut node_ids = vec![];
-    for i in 0..2000 {
+    for i in 0..size.nodes {
         let dc = ["dc1", "dc2", "dc3", "dc4"][i % 4];
         let n = make_node(
             rng,
@@ -34,7 +48,7 @@ pub(super) fn large(c: &mut Cluster, rng: &mut ChaCha8Rng) {
         "report", "sync",
     ];
     let mut alloc_count = 0usize;
-    for i in 0..10_000usize {
+    for i in 0..size.jobs {
         let ty = types[i % types.len()];
         let ns = namespaces[i % 3];
         let id = format!(
@@ -160,27 +174,24 @@ pub(super) fn large(c: &mut Cluster, rng: &mut ChaCha8Rng) {
             });
             alloc_count += 1;
         }
-        c.evals.insert(
-            eval_id.clone(),
-            Evaluation {
-                id: eval_id,
-                namespace: ns.into(),
-                job_id: id.clone(),
-                eval_type: ty.into(),
-                triggered_by: "job-register".into(),
-                status: "complete".into(),
-                priority: 50,
-                create_index: idx,
-                modify_index: idx,
-                create_time: UnixNanos(now),
-                modify_time: UnixNanos(now),
-                ..Default::default()
-            },
-        );
+        c.insert_eval(Evaluation {
+            id: eval_id,
+            namespace: ns.into(),
+            job_id: id.clone(),
+            eval_type: ty.into(),
+            triggered_by: "job-register".into(),
+            status: "complete".into(),
+            priority: 50,
+            create_index: idx,
+            modify_index: idx,
+            create_time: UnixNanos(now),
+            modify_time: UnixNanos(now),
+            ..Default::default()
+        });
     }
     let keys: Vec<_> = c.jobs.keys().cloned().collect();
     for (ns, id) in keys {
         c.recompute_summary(&ns, &id);
     }
-    debug_assert_eq!(alloc_count, 50_000);
+    debug_assert_eq!(alloc_count, size.jobs * 5);
 }

@@ -1,5 +1,6 @@
-//! Seeded scenarios: `demo`, a small believable cluster, and `large`, for
-//! benchmarks (10,000 jobs, 50,000 allocations, 2,000 nodes).
+//! Seeded scenarios: `demo`, a small believable cluster, and for
+//! benchmarks `large` (10,000 jobs, 50,000 allocations, 2,000 nodes) and
+//! `huge` (100,000 jobs, 500,000 allocations, 10,000 nodes).
 
 mod demo;
 mod history;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 pub enum Scenario {
     Demo,
     Large,
+    Huge,
 }
 
 pub fn build(s: Scenario, rng: &mut ChaCha8Rng, clock: Clock) -> Cluster {
@@ -45,7 +47,8 @@ pub fn build(s: Scenario, rng: &mut ChaCha8Rng, clock: Clock) -> Cluster {
     }
     match s {
         Scenario::Demo => demo::demo(&mut c, rng),
-        Scenario::Large => large::large(&mut c, rng),
+        Scenario::Large => large::generate(&mut c, rng, large::LARGE),
+        Scenario::Huge => large::generate(&mut c, rng, large::HUGE),
     }
     seed_node_pools(&mut c);
     c

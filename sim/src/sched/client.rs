@@ -8,35 +8,58 @@ use crate::state::{Cluster, Table};
 use nomad_model::*;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The allocations the clients may move on their own (live, and with a
+/// task not yet running or a job whose tasks finish or crash), kept
+/// between ticks. An allocation only joins through a write, and every
+/// write bumps its modify index, so a tick looks at those written since
+/// the last one instead of reading every allocation: the `huge` scenario's
+/// quiet ticks went from ~450 ms to a few.
+#[derive(Clone, Debug, Default)]
+pub struct Awake {
+    /// The cluster index the set is current to.
+    seen: u64,
+    ids: BTreeSet<String>,
+}
+
+/// Whether the clients can move `a` by themselves.
+fn moves(c: &Cluster, a: &Allocation, dynamic: &mut HashMap<(String, String), bool>) -> bool {
+    if a.desired_status != "run" || a.is_terminal() {
+        return false;
+    }
+    if a.task_states.values().any(|t| t.state != "running") {
+        return true;
+    }
+    *dynamic
+        .entry((a.namespace.clone(), a.job_id.clone()))
+        .or_insert_with(|| {
+            c.job(&a.namespace, &a.job_id).is_some_and(|j| {
+                matches!(j.get_str("Type"), "batch" | "sysbatch")
+                    || tasks::behaviour(&j.spec).0 != Behaviour::Healthy
+            })
+        })
+}
 
 /// One step of the simulated clients. Returns true when anything changed.
 pub fn tick(c: &mut Cluster, _rng: &mut ChaCha8Rng) -> bool {
     let now = c.now();
     let mut changed_jobs = BTreeSet::new();
-    // Jobs whose running tasks change by themselves (they finish or crash);
-    // running tasks of other jobs are left alone, so a 50,000-allocation
-    // cluster ticks without scanning every task.
-    let dynamic: HashSet<(&str, &str)> = c
-        .jobs
-        .values()
-        .filter(|j| {
-            matches!(j.get_str("Type"), "batch" | "sysbatch")
-                || tasks::behaviour(&j.spec).0 != Behaviour::Healthy
-        })
-        .map(|j| (j.namespace(), j.id()))
-        .collect();
-    let ids: Vec<String> = c
-        .allocs
-        .values()
-        .filter(|a| a.desired_status == "run" && !a.is_terminal())
-        .filter(|a| {
-            a.task_states.values().any(|t| t.state != "running")
-                || dynamic.contains(&(a.namespace.as_str(), a.job_id.as_str()))
-        })
-        .map(|a| a.id.clone())
-        .collect();
-    drop(dynamic);
+    let mut awake = std::mem::take(&mut c.awake);
+    let mut dynamic = HashMap::new();
+    if c.index > awake.seen {
+        for a in c.allocs.values().filter(|a| a.modify_index > awake.seen) {
+            if moves(c, a, &mut dynamic) {
+                awake.ids.insert(a.id.clone());
+            }
+        }
+        awake.seen = c.index;
+    }
+    awake
+        .ids
+        .retain(|id| c.allocs.get(id).is_some_and(|a| moves(c, a, &mut dynamic)));
+    let ids: Vec<String> = awake.ids.iter().cloned().collect();
+    c.awake = awake;
     if ids.is_empty() {
         return false;
     }

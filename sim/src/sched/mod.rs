@@ -15,8 +15,8 @@ mod reconcile;
 mod restart;
 mod tasks;
 
-pub use client::tick;
-pub use periodic::{launch_periodic_child, next_periodic_launch, tick_cluster};
+pub use client::{tick, Awake};
+pub use periodic::{launch_periodic_child, next_periodic_launch, tick_cluster, PeriodicJobs};
 pub use reconcile::{is_in_place, stop_alloc};
 
 use crate::state::{Cluster, StoredJob, Table};
@@ -181,11 +181,11 @@ pub fn evaluate(
             };
             eval.blocked_eval = blocked.id.clone();
             eval.failed_tg_allocs = failed;
-            c.evals.insert(blocked.id.clone(), blocked);
+            c.insert_eval(blocked);
         }
     }
     let eid = eval.id.clone();
-    c.evals.insert(eid.clone(), eval);
+    c.insert_eval(eval);
     // The job row changes only when its status does (`setJobStatus`).
     let status = c.derive_job_status(ns, id);
     let mut status_changed = false;

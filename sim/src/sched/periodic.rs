@@ -3,7 +3,7 @@
 //! the scheduler.
 
 use super::{evaluate, register, stop_alloc, RegisterOutcome};
-use crate::state::{Cluster, Table};
+use crate::state::{Cluster, StoredJob, Table};
 use nomad_model::*;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
@@ -46,6 +46,14 @@ pub fn launch_periodic_child(
     Some((out, child_id))
 }
 
+/// The enabled periodic jobs as of a jobs table index: found once per
+/// change of the table, not by reading every job each tick.
+#[derive(Clone, Debug, Default)]
+pub struct PeriodicJobs {
+    seen: u64,
+    keys: Vec<(String, String)>,
+}
+
 /// Cluster-level work of one tick: drains migrate allocations off their
 /// nodes (one at a time, all at once past the deadline or when forced), and
 /// periodic jobs launch at their cron times.
@@ -65,13 +73,25 @@ pub fn tick_cluster(
         drain(c, rng, &node_id, &strategy, now);
         changed = true;
     }
+    if c.table(Table::Jobs) > c.periodic.seen {
+        c.periodic = PeriodicJobs {
+            seen: c.table(Table::Jobs),
+            keys: c
+                .jobs
+                .values()
+                .filter(|j| {
+                    j.spec["Periodic"]["Enabled"].as_bool() == Some(true)
+                        && j.spec["Stop"].as_bool() != Some(true)
+                })
+                .map(StoredJob::key)
+                .collect(),
+        };
+    }
     let periodic: Vec<(String, String, Value)> = c
-        .jobs
-        .values()
-        .filter(|j| {
-            j.spec["Periodic"]["Enabled"].as_bool() == Some(true)
-                && j.spec["Stop"].as_bool() != Some(true)
-        })
+        .periodic
+        .keys
+        .iter()
+        .filter_map(|k| c.jobs.get(k))
         .map(|j| {
             (
                 j.namespace().to_string(),

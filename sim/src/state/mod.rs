@@ -60,6 +60,12 @@ pub struct Cluster {
     pub logs: HashMap<(String, String), TaskLogs>,
     /// Secondary index: allocation IDs per (namespace, job).
     pub job_allocs: HashMap<(String, String), Vec<String>>,
+    /// Secondary index: evaluation IDs per (namespace, job); without it
+    /// the `huge` scenario's summaries took O(jobs × evaluations).
+    pub job_evals: HashMap<(String, String), Vec<String>>,
+    /// What the simulated clients look at each tick.
+    pub awake: crate::sched::Awake,
+    pub periodic: crate::sched::PeriodicJobs,
     pub region: String,
     /// Lines a task's log starts with when first read (`--log-backfill-lines`).
     pub log_backfill: Option<u64>,
@@ -89,6 +95,9 @@ impl Cluster {
             summaries: self.summaries.clone(),
             logs: HashMap::new(),
             job_allocs: self.job_allocs.clone(),
+            job_evals: self.job_evals.clone(),
+            awake: Default::default(),
+            periodic: Default::default(),
             region: self.region.clone(),
             log_backfill: self.log_backfill,
             clock: self.clock.clone(),
@@ -142,6 +151,24 @@ impl Cluster {
             .push(a.id.clone());
         self.allocs.insert(a.id.clone(), a);
     }
+    pub fn insert_eval(&mut self, e: Evaluation) {
+        let ids = self
+            .job_evals
+            .entry((e.namespace.clone(), e.job_id.clone()))
+            .or_default();
+        if !ids.contains(&e.id) {
+            ids.push(e.id.clone());
+        }
+        self.evals.insert(e.id.clone(), e);
+    }
+    /// A job's evaluations, in the order they were created.
+    pub fn evals_of_job<'a>(&'a self, ns: &str, id: &str) -> impl Iterator<Item = &'a Evaluation> {
+        self.job_evals
+            .get(&(ns.to_string(), id.to_string()))
+            .into_iter()
+            .flatten()
+            .filter_map(|e| self.evals.get(e))
+    }
     pub fn remove_alloc(&mut self, id: &str) -> Option<Allocation> {
         let a = self.allocs.remove(id)?;
         if let Some(v) = self
@@ -188,12 +215,7 @@ impl Cluster {
             }
         }
         // queued: blocked placements recorded on the latest eval
-        if let Some(ev) = self
-            .evals
-            .values()
-            .filter(|e| e.job_id == id && e.namespace == ns)
-            .max_by_key(|e| e.create_index)
-        {
+        if let Some(ev) = self.evals_of_job(ns, id).max_by_key(|e| e.create_index) {
             for (g, q) in &ev.queued_allocations {
                 s.summary.entry(g.clone()).or_default().queued = *q;
             }
