@@ -219,7 +219,9 @@ async fn cors(
     );
     h.insert(
         "access-control-expose-headers",
-        HeaderValue::from_static("x-nomad-index, x-nomad-knownleader, x-nomad-lastcontact"),
+        HeaderValue::from_static(
+            "x-nomad-index, x-nomad-knownleader, x-nomad-lastcontact, x-nomad-nexttoken",
+        ),
     );
     resp
 }

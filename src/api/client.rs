@@ -91,24 +91,29 @@ impl Api {
         }
     }
 
-    /// GET returning the raw body and `X-Nomad-Index` (0 when absent).
+    /// GET returning the raw body and what the agent's headers say of it.
     pub async fn get_raw(
         &self,
         path: &str,
         query: &[(&str, String)],
         abort: Option<&interop::AbortSignal>,
-    ) -> Result<(Vec<u8>, u64), ApiError> {
+    ) -> Result<Raw, ApiError> {
         let url = self.url(path, query);
         let rb = self.with_token(Request::get(&url)).abort_signal(abort);
         let resp = rb.send().await.map_err(|e| Self::net_err(e, path))?;
         let resp = Self::check(resp, path).await?;
-        let index = resp
-            .headers()
+        let headers = resp.headers();
+        let index = headers
             .get("x-nomad-index")
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
+        let next_token = headers.get("x-nomad-nexttoken").unwrap_or_default();
         let body = resp.binary().await.map_err(|e| Self::net_err(e, path))?;
-        Ok((body, index))
+        Ok(Raw {
+            body,
+            index,
+            next_token,
+        })
     }
 
     /// GET and decode, with the index.
@@ -118,10 +123,10 @@ impl Api {
         query: &[(&str, String)],
         abort: Option<&interop::AbortSignal>,
     ) -> Result<(T, u64), ApiError> {
-        let (body, index) = self.get_raw(path, query, abort).await?;
-        let v = nomad_model::decode_json(or_null(&body))
+        let raw = self.get_raw(path, query, abort).await?;
+        let v = nomad_model::decode_json(or_null(&raw.body))
             .map_err(|e| ApiError::decode(e.to_string(), path))?;
-        Ok((v, index))
+        Ok((v, raw.index))
     }
 
     /// GET and decode.
@@ -139,7 +144,7 @@ impl Api {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<Vec<u8>, ApiError> {
-        self.get_raw(path, query, None).await.map(|(b, _)| b)
+        self.get_raw(path, query, None).await.map(|r| r.body)
     }
 
     /// POST/PUT/DELETE with an optional JSON body, decoding the answer
@@ -191,6 +196,16 @@ impl Api {
         interop::StreamReader::new(&body)
             .ok_or_else(|| ApiError::network("cannot read the response stream", path))
     }
+}
+
+/// A GET's body with what the agent's headers said of it.
+pub struct Raw {
+    pub body: Vec<u8>,
+    /// `X-Nomad-Index` (0 when absent).
+    pub index: u64,
+    /// `X-Nomad-NextToken`: a paged list goes on from this key (empty on
+    /// the last page, and from agents before 1.3, which do not page).
+    pub next_token: String,
 }
 
 /// An empty body (the agent answers some calls with none) reads as `null`.

@@ -224,10 +224,10 @@ async fn read_all<T: Send + Sync + 'static>(
     decode: Decoder<T>,
     entry: &Entry<T>,
 ) -> Result<u64, ApiError> {
-    let (body, index) = entry.fetch(api, path, query).await?;
-    entry.store(path, &body, index, decode)?;
+    let raw = entry.fetch(api, path, query).await?;
+    entry.store(path, &raw, decode)?;
     entry.wake_first();
-    Ok(index)
+    Ok(raw.index)
 }
 
 /// The list query narrowed to `keys`, keeping a filter the list has.
@@ -397,8 +397,8 @@ async fn apply_list<T: Send + Sync + 'static>(
     }
     for keys in done.reread.chunks(REREAD_CHUNK) {
         let q = narrowed(query, (ops.filter)(keys));
-        let (body, _) = entry.fetch(api, path, &q).await?;
-        let merged = in_place(entry, ops, |rows| (ops.merge)(rows, keys, &body));
+        let raw = entry.fetch(api, path, &q).await?;
+        let merged = in_place(entry, ops, |rows| (ops.merge)(rows, keys, &raw.body));
         match merged {
             Some(Ok(true)) | None => break,
             Some(Ok(false)) => {}

@@ -8,7 +8,7 @@
 //! watcher goes away; and at most [`MAX_LONG_POLLS`] long-polls run at once,
 //! so browsers' six connections per host are never all held.
 
-use super::client::Api;
+use super::client::{Api, Raw};
 use super::error::{ApiError, ApiErrorKind};
 use super::live::{follow_loop, list_follow, object_subscription, Follow};
 use crate::interop;
@@ -42,6 +42,8 @@ pub struct WatchState<T> {
     pub decode_ms: f64,
     /// Bytes of the last answer.
     pub bytes: usize,
+    /// The `X-Nomad-NextToken` of the last answer: a paged list has more.
+    pub next_token: String,
 }
 
 impl<T> Clone for WatchState<T> {
@@ -53,6 +55,7 @@ impl<T> Clone for WatchState<T> {
             reconnecting: self.reconnecting,
             decode_ms: self.decode_ms,
             bytes: self.bytes,
+            next_token: self.next_token.clone(),
         }
     }
 }
@@ -66,6 +69,7 @@ impl<T> Default for WatchState<T> {
             reconnecting: false,
             decode_ms: 0.0,
             bytes: 0,
+            next_token: String::new(),
         }
     }
 }
@@ -123,7 +127,7 @@ impl<T> Entry<T> {
         api: Api,
         path: &str,
         query: &[(&'static str, String)],
-    ) -> Result<(Vec<u8>, u64), ApiError> {
+    ) -> Result<Raw, ApiError> {
         let abort = interop::Abort::new();
         let signal = abort.as_ref().map(|a| a.signal());
         *self.abort.borrow_mut() = abort;
@@ -133,28 +137,23 @@ impl<T> Entry<T> {
         res
     }
 
-    /// Decodes a body read at `index` into the entry's data.
-    pub(super) fn store(
-        &self,
-        path: &str,
-        body: &[u8],
-        index: u64,
-        decode: Decoder<T>,
-    ) -> Result<(), ApiError>
+    /// Decodes an answer into the entry's data.
+    pub(super) fn store(&self, path: &str, raw: &Raw, decode: Decoder<T>) -> Result<(), ApiError>
     where
         T: Send + Sync + 'static,
     {
         let t0 = interop::perf_now();
-        let v = decode(body).map_err(|e| ApiError::decode(e, path))?;
+        let v = decode(&raw.body).map_err(|e| ApiError::decode(e, path))?;
         let decode_ms = interop::perf_now() - t0;
-        interop::record_update(path, body.len(), decode_ms);
+        interop::record_update(path, raw.body.len(), decode_ms);
         self.state.update(|s| {
             s.data = Some(Arc::new(v));
             s.error = None;
             s.reconnecting = false;
-            s.index = index;
+            s.index = raw.index;
             s.decode_ms = decode_ms;
-            s.bytes = body.len();
+            s.bytes = raw.body.len();
+            s.next_token.clone_from(&raw.next_token);
         });
         Ok(())
     }
@@ -367,12 +366,13 @@ pub(super) async fn poll_loop<T>(
             break;
         }
         match res {
-            Ok((body, new_index)) => {
+            Ok(raw) => {
+                let new_index = raw.index;
                 failures = 0;
                 // Nomad: if the index goes backwards, reset and re-read.
                 let unchanged = new_index != 0 && new_index == index;
                 if !unchanged {
-                    if let Err(e) = entry.store(&path, &body, new_index, decode) {
+                    if let Err(e) = entry.store(&path, &raw, decode) {
                         entry.state.update(|s| {
                             s.error = Some(e);
                             s.reconnecting = false;
@@ -397,7 +397,7 @@ pub(super) async fn poll_loop<T>(
                     Duration::from_millis((interop::perf_now() - started).max(0.0) as u64);
                 // very large answers (a 10,000-job list is several MB) are
                 // re-fetched at most every 5 s, whatever changes
-                let large = body.len() > LARGE_BODY;
+                let large = raw.body.len() > LARGE_BODY;
                 let min = if large {
                     opts.min_interval.max(Duration::from_secs(5))
                 } else if opts.blocking && new_index > 0 {
