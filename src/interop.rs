@@ -262,6 +262,14 @@ pub fn set_scroll_top(el: &web_sys::Element, top: f64) {
     el.set_scroll_top(top as i32);
 }
 
+/// Puts the module's linear memory on `window.__yurtWasmMemory`, so the
+/// benchmarks can count the wasm heap beside the JS one.
+pub fn expose_wasm_memory() {
+    if let Some(w) = window() {
+        let _ = js_sys::Reflect::set(&w, &"__yurtWasmMemory".into(), &wasm_bindgen::memory());
+    }
+}
+
 /// Publishes the log viewer's figures on `window.__yurtLogs` (read by the
 /// browser benchmark): lines held, the store's own byte count, and the
 /// size of the wasm linear memory.

@@ -14,5 +14,6 @@ pub mod shell;
 /// Mounts the app on `<body>`.
 pub fn start() {
     console_error_panic_hook::set_once();
+    interop::expose_wasm_memory();
     leptos::mount::mount_to_body(app::App);
 }

@@ -67,7 +67,13 @@ pub fn SortHeader<S: Setter>(
     label: &'static str,
     #[prop(optional)] default: bool,
     #[prop(optional)] num: bool,
+    /// the agent orders the rows (a paged list): a plain header
+    #[prop(optional)]
+    fixed: bool,
 ) -> impl IntoView {
+    if fixed {
+        return view! { <th class:num=num>{label}</th> }.into_any();
+    }
     let sort = use_query_param("sort");
     let desc = use_query_param("desc");
     let is = move || sort.get() == key || (default && sort.get().is_empty());
@@ -92,6 +98,7 @@ pub fn SortHeader<S: Setter>(
             </button>
         </th>
     }
+    .into_any()
 }
 
 /// One-of facet chips with counts (`count(value)`; empty value = any).
@@ -101,6 +108,9 @@ pub fn Chips<S: Setter, C>(
     key: &'static str,
     options: Vec<(&'static str, &'static str)>,
     count: C,
+    /// the counts would be of one page only (a paged list): none shown
+    #[prop(optional)]
+    uncounted: bool,
 ) -> impl IntoView
 where
     C: Fn(&'static str) -> usize + Clone + Send + Sync + 'static,
@@ -114,7 +124,7 @@ where
                     let set = set.clone();
                     let count = count.clone();
                     let active = move || current.get() == value;
-                    let n = move || if value.is_empty() { String::new() } else { format!(" {}", count(value)) };
+                    let n = move || if value.is_empty() || uncounted { String::new() } else { format!(" {}", count(value)) };
                     view! {
                         <button class="chip" class:active=active data-facet=key data-value=value
                             on:click=move |_| set(&[(key, value.to_string()), ("page", String::new())])>

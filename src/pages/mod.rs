@@ -9,6 +9,7 @@ pub mod job;
 pub mod jobs;
 pub mod list;
 pub mod logs;
+pub mod paged;
 pub mod settings;
 
 pub use activity::ActivityPage;

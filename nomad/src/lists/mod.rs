@@ -6,6 +6,7 @@
 mod allocs;
 mod jobs;
 mod nodes;
+mod server;
 
 pub use allocs::*;
 pub use jobs::*;

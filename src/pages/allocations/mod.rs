@@ -1,21 +1,24 @@
 //! Every allocation in the cluster (`/v1/allocations`): instant text
 //! search, facets for status, namespace, job, task group and client,
-//! sortable columns and paging, all in the URL; live through a blocking
-//! query. Built for 50,000 allocations: rows decode into a slim type, the
-//! sort order is computed once per update and a keystroke only filters.
+//! sortable columns and paging, all in the URL; live from the event
+//! stream; paged and filtered by the agent past [`HOLD_ALLOCS`]. Built
+//! for 50,000 allocations: rows decode into a slim type, the sort order
+//! is computed once per update and a keystroke only filters.
 
 use super::list::{
     use_first_page, use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager,
     SearchBox, SortHeader,
 };
+use super::paged::{use_agent_page, use_holding, AgentPager, Holding, PagedBanner, HOLD_ALLOCS};
 use super::{use_query_param, use_query_setter};
-use crate::api::{use_api, use_live_list, WatchOpts};
+use crate::api::{use_api, use_live_list, Watch, WatchOpts};
 use crate::components::*;
 use crate::pages::job::AllocRowView;
 use leptos::prelude::*;
 use nomad_model::format;
 use nomad_model::lists::{
     alloc_order, alloc_search_keys, count_by, distinct, ns_of, select_allocs, AllocQuery, AllocRow,
+    ListUrl,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,10 +49,19 @@ pub const LIST_OPTS: WatchOpts = WatchOpts {
 pub fn AllocationsPage() -> impl IntoView {
     let api = use_api();
     let prefix = use_query_param("prefix");
+    let holding = use_holding("allocations", HOLD_ALLOCS);
     let watch = use_live_list::<AllocRow>(
-        move || Some(allocations_request(api.namespace.get(), prefix.get())),
+        move || {
+            let (path, q) = allocations_request(api.namespace.get(), prefix.get());
+            holding.query(q).map(|q| (path, q))
+        },
         LIST_OPTS,
     );
+    Effect::new(move |_| {
+        if let Some(n) = watch.with_state(|s| s.data.as_ref().map(|d| d.len())) {
+            holding.check(n);
+        }
+    });
     let set = use_query_setter();
     let text = use_typed_text();
     // the newest page first (`reverse`: by create index, newest first)
@@ -75,7 +87,42 @@ pub fn AllocationsPage() -> impl IntoView {
                 </div>
             })
         }}
-        <Live watch pending=ViewFn::from(move || pending) children=move |list| view! { <AllocationsTable list text partial=false/> }/>
+        {move || if holding.paged.get() {
+            view! { <AgentAllocations holding text/> }.into_any()
+        } else {
+            view! { <Live watch pending=ViewFn::from(move || pending) children=move |list| view! { <AllocationsTable list text partial=false/> }/> }.into_any()
+        }}
+    }
+}
+
+/// The allocations as the agent pages (newest first) and filters them.
+#[component]
+fn AgentAllocations(holding: Holding, text: RwSignal<String>) -> impl IntoView {
+    let api = use_api();
+    let url = leptos_router::hooks::use_query_map();
+    let page = use_agent_page::<AllocRow>(crate::api::paths::ALLOCATIONS, move || {
+        let (q, prefix) = url.with(|m| {
+            (
+                AllocQuery::from_url(|k| m.get(k).unwrap_or_default()),
+                m.get("prefix").unwrap_or_default(),
+            )
+        });
+        let ns = if q.namespace.is_empty() {
+            api.namespace.get()
+        } else {
+            q.namespace.clone()
+        };
+        let (_, mut query) = allocations_request(ns, prefix);
+        query.push(("reverse", "true".to_string()));
+        query.push(("filter", q.server_filter()));
+        query
+    });
+    let note = holding.note("allocations");
+    view! {
+        <PagedBanner holding noun="allocations" order="newest first"/>
+        <Live watch=page label="Loading allocations…" children=move |list| view! {
+            <AllocationsTable list text partial=false agent=(page, note.clone())/>
+        }/>
     }
 }
 
@@ -86,7 +133,11 @@ fn AllocationsTable(
     text: RwSignal<String>,
     /// only the newest page has arrived; the full list is loading
     partial: bool,
+    /// a page the agent cut and filtered, and what to say about it
+    #[prop(optional)]
+    agent: Option<(Watch<Vec<AllocRow>>, String)>,
 ) -> impl IntoView {
+    let paged = agent.is_some();
     let job = use_query_param("job");
     let sort = use_query_param("sort");
     let desc = use_query_param("desc");
@@ -98,6 +149,10 @@ fn AllocationsTable(
         list.with(|l| alloc_order(l, &by, d))
     });
     let rows = Memo::new(move |_| {
+        if paged {
+            // the agent filtered and ordered the page
+            return list.with(|l| (0..l.len()).collect());
+        }
         query.with(|q| keys.with(|k| order.with(|o| list.with(|l| select_allocs(l, k, o, q)))))
     });
     // facet menus list the values present; groups of the chosen job only
@@ -134,9 +189,12 @@ fn AllocationsTable(
         list.with(|l| idx.iter().map(|&i| l[i].clone()).collect())
     });
     let total = Signal::derive(move || rows.with(|r| r.len()));
+    let note = agent.as_ref().map(|(_, n)| n.clone());
     let summary = Signal::derive(move || {
         let (n, all) = (rows.with(|r| r.len()), list.with(|l| l.len()));
-        if partial {
+        if let Some(note) = &note {
+            format!("{note}; {n} on this page")
+        } else if partial {
             "Loading every allocation…".to_string()
         } else if n == all {
             format!("{} allocations", format::thousands(n as i64))
@@ -160,7 +218,7 @@ fn AllocationsTable(
     view! {
         <div class="toolbar">
             <SearchBox set=set.clone() text placeholder="Filter by ID, name or client" testid="allocs-filter"/>
-            <Chips set=set.clone() key="status" options=statuses count=move |v| counts.with(|c| c.get(v).copied().unwrap_or(0))/>
+            <Chips set=set.clone() uncounted=paged key="status" options=statuses count=move |v| counts.with(|c| c.get(v).copied().unwrap_or(0))/>
             <FacetMenu set=set.clone() key="ns" label="Any namespace" choices=Signal::derive(move || choices.with(|c| c.0.clone()))/>
             <FacetMenu set=set.clone() key="job" label="Any job" choices=Signal::derive(move || choices.with(|c| c.1.clone()))/>
             <FacetMenu set=set.clone() key="group" label="Any group" choices=Signal::derive(move || choices.with(|c| c.2.clone()))/>
@@ -169,15 +227,15 @@ fn AllocationsTable(
         <table class="table" data-testid="allocs-table">
             <thead>
                 <tr>
-                    <SortHeader set=set.clone() key="id" label="ID"/>
-                    <SortHeader set=set.clone() key="name" label="Name"/>
-                    <SortHeader set=set.clone() key="job" label="Job"/>
-                    <SortHeader set=set.clone() key="node" label="Client"/>
-                    <SortHeader set=set.clone() key="status" label="Status"/>
+                    <SortHeader set=set.clone() fixed=paged key="id" label="ID"/>
+                    <SortHeader set=set.clone() fixed=paged key="name" label="Name"/>
+                    <SortHeader set=set.clone() fixed=paged key="job" label="Job"/>
+                    <SortHeader set=set.clone() fixed=paged key="node" label="Client"/>
+                    <SortHeader set=set.clone() fixed=paged key="status" label="Status"/>
                     <th>"Desired"</th>
-                    <SortHeader set=set.clone() key="version" label="Version" num=true/>
-                    <SortHeader set=set.clone() key="created" label="Created" default=true/>
-                    <SortHeader set=set.clone() key="modified" label="Modified"/>
+                    <SortHeader set=set.clone() fixed=paged key="version" label="Version" num=true/>
+                    <SortHeader set=set.clone() fixed=paged key="created" label="Created" default=true/>
+                    <SortHeader set=set.clone() fixed=paged key="modified" label="Modified"/>
                 </tr>
             </thead>
             <tbody>
@@ -188,6 +246,9 @@ fn AllocationsTable(
             <p class="empty" data-testid="allocs-empty">"No allocations match. "
                 {move || (!query.with(|q| q.is_empty())).then_some("Clear the filters to see them all.")}</p>
         })}
-        <Pager set total summary testid="allocs-count"/>
+        {match agent {
+            Some((page, _)) => view! { <AgentPager set watch=page summary testid="allocs-count"/> }.into_any(),
+            None => view! { <Pager set total summary testid="allocs-count"/> }.into_any(),
+        }}
     }
 }

@@ -7,6 +7,7 @@ use super::allocations::allocations_request;
 use super::list::{
     use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader,
 };
+use super::paged::{use_holding, Holding, HOLD_ALLOCS};
 use super::{use_query_param, use_query_setter};
 use crate::api::{use_live_list, Watch, WatchOpts};
 use crate::components::*;
@@ -30,20 +31,30 @@ pub fn ClientsPage() -> impl IntoView {
     );
     // running allocations per node come from the allocations list (the
     // nodes list does not carry them); the table shows before they arrive
+    // … unless there are too many to hold: then there are no counts
+    let holding = use_holding("client-counts", HOLD_ALLOCS);
     let allocs = use_live_list::<AllocPlacement>(
-        move || Some(allocations_request("*".into(), String::new())),
+        move || {
+            let (path, q) = allocations_request("*".into(), String::new());
+            holding.query(q).map(|q| (path, q))
+        },
         WatchOpts {
             min_interval: Duration::from_secs(1),
             ..WatchOpts::default()
         },
     );
+    Effect::new(move |_| {
+        if let Some(n) = allocs.with_state(|s| s.data.as_ref().map(|d| d.len())) {
+            holding.check(n);
+        }
+    });
     view! {
         <div class="page-head"><h1>"Clients"</h1></div>
         {move || {
             let p = purged.get();
             (!p.is_empty()).then(|| view! { <div class="banner ok" data-testid="purged">{format!("Client {p} was purged.")}</div> })
         }}
-        <Live watch=nodes label="Loading clients…" children=move |nodes| view! { <NodesTable nodes allocs/> }/>
+        <Live watch=nodes label="Loading clients…" children=move |nodes| view! { <NodesTable nodes allocs counted=holding/> }/>
     }
 }
 
@@ -57,12 +68,17 @@ struct NodeRow {
 fn NodesTable(
     nodes: Signal<Arc<Vec<NodeListStub>>>,
     allocs: Watch<Vec<AllocPlacement>>,
+    /// whether the allocations were too many to count from
+    counted: Holding,
 ) -> impl IntoView {
     let text = use_typed_text();
     let sort = use_query_param("sort");
     let desc = use_query_param("desc");
     let set = use_query_setter();
     let running = Memo::new(move |_| {
+        if counted.paged.get() {
+            return None;
+        }
         allocs.data().map(|a| {
             running_per_node(
                 a.iter()
@@ -135,7 +151,7 @@ fn NodesTable(
     let total = Signal::derive(move || rows.with(|r| r.len()));
     let summary = Signal::derive(move || {
         let (n, all) = (rows.with(|r| r.len()), nodes.with(|l| l.len()));
-        if n == all {
+        let clients = if n == all {
             format!("{} clients", format::thousands(n as i64))
         } else {
             format!(
@@ -143,6 +159,14 @@ fn NodesTable(
                 format::thousands(n as i64),
                 format::thousands(all as i64)
             )
+        };
+        if counted.paged.get() {
+            format!(
+                "{clients}; running counts are left out past {} allocations (a client's page shows its own)",
+                format::thousands(counted.hold() as i64)
+            )
+        } else {
+            clients
         }
     });
     view! {
@@ -187,7 +211,7 @@ fn NodesTable(
                             <td><Badge status=n.scheduling_eligibility.clone()/></td>
                             <td>{if n.drain { view! { <span class="tag warn">"draining"</span> }.into_any() } else { view! { <span class="muted">"—"</span> }.into_any() }}</td>
                             <td class="muted">{n.version.clone()}</td>
-                            <td class="num" data-col="running">{r.running.map(|c| c.to_string()).unwrap_or_else(|| "…".into())}</td>
+                            <td class="num" data-col="running">{match r.running { Some(c) => c.to_string(), None if counted.paged.get_untracked() => "—".into(), None => "…".into() }}</td>
                         </tr>
                     }
                 }/>

@@ -1,17 +1,21 @@
 //! The jobs list: every job the token can read, across namespaces, with an
 //! instant text filter, facets, sortable columns and paging — all kept in
-//! the URL — live through a blocking query.
+//! the URL — live from the event stream; paged and filtered by the agent
+//! when there are too many jobs to hold (see [`super::paged`]).
 
 use super::list::{
     use_first_page, use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager,
     SearchBox, SortHeader,
 };
+use super::paged::{use_agent_page, use_holding, AgentPager, Holding, PagedBanner, HOLD_JOBS};
 use super::{use_query_param, use_query_setter};
-use crate::api::{use_api, use_live_list, WatchOpts};
+use crate::api::{use_api, use_live_list, Watch, WatchOpts};
 use crate::components::*;
 use crate::routes::job_href;
 use leptos::prelude::*;
-use nomad_model::lists::{distinct, job_order, job_search_keys, ns_of, select_jobs, JobQuery};
+use nomad_model::lists::{
+    distinct, job_order, job_search_keys, ns_of, select_jobs, JobQuery, ListUrl,
+};
 use nomad_model::{JobListStub, TaskGroupSummary};
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,18 +71,23 @@ impl JobRow {
 pub fn JobsPage() -> impl IntoView {
     let api = use_api();
     let purged = use_query_param("purged");
+    let holding = use_holding("jobs", HOLD_JOBS);
     let watch = use_live_list::<JobListStub>(
         move || {
-            Some((
-                crate::api::paths::JOBS.to_string(),
-                vec![("namespace", api.namespace.get())],
-            ))
+            holding
+                .query(vec![("namespace", api.namespace.get())])
+                .map(|q| (crate::api::paths::JOBS.to_string(), q))
         },
         WatchOpts {
             min_interval: Duration::from_millis(500),
             ..Default::default()
         },
     );
+    Effect::new(move |_| {
+        if let Some(n) = watch.with_state(|s| s.data.as_ref().map(|d| d.len())) {
+            holding.check(n);
+        }
+    });
     let text_now = use_typed_text();
     let first = use_first_page::<JobQuery, _>(
         watch,
@@ -101,7 +110,36 @@ pub fn JobsPage() -> impl IntoView {
             let p = purged.get();
             (!p.is_empty()).then(|| view! { <div class="banner ok" data-testid="purged">{format!("Job {p} was purged.")}</div> })
         }}
-        <Live watch pending=ViewFn::from(move || pending) children=move |jobs| view! { <JobsTable jobs text_now partial=false/> }/>
+        {move || if holding.paged.get() {
+            view! { <AgentJobs holding text_now/> }.into_any()
+        } else {
+            view! { <Live watch pending=ViewFn::from(move || pending) children=move |jobs| view! { <JobsTable jobs text_now partial=false/> }/> }.into_any()
+        }}
+    }
+}
+
+/// The jobs list as the agent pages and filters it.
+#[component]
+fn AgentJobs(holding: Holding, text_now: RwSignal<String>) -> impl IntoView {
+    let api = use_api();
+    let url = leptos_router::hooks::use_query_map();
+    let page = use_agent_page::<JobListStub>(crate::api::paths::JOBS, move || {
+        // the URL's text, not the typed one: a request per keystroke is
+        // one too many
+        let q = url.with(|m| JobQuery::from_url(|k| m.get(k).unwrap_or_default()));
+        let ns = if q.namespace.is_empty() {
+            api.namespace.get()
+        } else {
+            q.namespace.clone()
+        };
+        vec![("namespace", ns), ("filter", q.server_filter())]
+    });
+    let note = holding.note("jobs");
+    view! {
+        <PagedBanner holding noun="jobs" order="by namespace and ID"/>
+        <Live watch=page label="Loading jobs…" children=move |jobs| view! {
+            <JobsTable jobs text_now partial=false agent=(page, note.clone())/>
+        }/>
     }
 }
 
@@ -112,7 +150,11 @@ fn JobsTable(
     text_now: RwSignal<String>,
     /// only the first page has arrived; the full list is loading
     partial: bool,
+    /// a page the agent cut and filtered, and what to say about it
+    #[prop(optional)]
+    agent: Option<(Watch<Vec<JobListStub>>, String)>,
 ) -> impl IntoView {
+    let paged = agent.is_some();
     let sort = use_query_param("sort");
     let desc = use_query_param("desc");
     let set = use_query_setter();
@@ -125,6 +167,10 @@ fn JobsTable(
         jobs.with(|j| job_order(j, &by, d))
     });
     let rows = Memo::new(move |_| {
+        if paged {
+            // the agent filtered and ordered the page
+            return jobs.with(|j| (0..j.len()).collect());
+        }
         query.with(|q| keys.with(|k| order.with(|o| jobs.with(|j| select_jobs(j, k, o, q)))))
     });
     // the namespaces and datacenters present, for the facet menus
@@ -141,8 +187,11 @@ fn JobsTable(
         })
     });
     let total = Signal::derive(move || rows.with(|r| r.len()));
+    let note = agent.as_ref().map(|(_, n)| n.clone());
     let summary = Signal::derive(move || {
-        if partial {
+        if let Some(n) = &note {
+            format!("{n}; {} on this page", rows.with(|r| r.len()))
+        } else if partial {
             "Loading every job…".to_string()
         } else {
             format!("{} jobs", rows.with(|r| r.len()))
@@ -161,22 +210,22 @@ fn JobsTable(
     view! {
         <div class="toolbar">
             <SearchBox set=set.clone() text=text_now placeholder="Filter by name or ID" testid="jobs-filter"/>
-            <Chips set=set.clone() key="status" options=vec![("", "Any status"), ("running", "Running"), ("pending", "Pending"), ("dead", "Dead")] count=move |v| count_by(|j| j.status.as_str(), v)/>
-            <Chips set=set.clone() key="type" options=vec![("", "Any type"), ("service", "Service"), ("batch", "Batch"), ("system", "System"), ("sysbatch", "Sysbatch")] count=move |v| count_by(|j| j.job_type.as_str(), v)/>
+            <Chips set=set.clone() uncounted=paged key="status" options=vec![("", "Any status"), ("running", "Running"), ("pending", "Pending"), ("dead", "Dead")] count=move |v| count_by(|j| j.status.as_str(), v)/>
+            <Chips set=set.clone() uncounted=paged key="type" options=vec![("", "Any type"), ("service", "Service"), ("batch", "Batch"), ("system", "System"), ("sysbatch", "Sysbatch")] count=move |v| count_by(|j| j.job_type.as_str(), v)/>
             <FacetMenu set=set.clone() key="ns" label="Any namespace" choices=Signal::derive(move || choices.with(|c| c.0.clone()))/>
             <FacetMenu set=set.clone() key="dc" label="Any datacenter" choices=Signal::derive(move || choices.with(|c| c.1.clone()))/>
         </div>
         <table class="table jobs-table" data-testid="jobs-table">
             <thead>
                 <tr>
-                    <SortHeader set=set.clone() key="name" label="Name" default=true/>
-                    <SortHeader set=set.clone() key="namespace" label="Namespace"/>
-                    <SortHeader set=set.clone() key="type" label="Type"/>
-                    <SortHeader set=set.clone() key="priority" label="Priority"/>
-                    <SortHeader set=set.clone() key="status" label="Status"/>
+                    <SortHeader set=set.clone() fixed=paged key="name" label="Name" default=true/>
+                    <SortHeader set=set.clone() fixed=paged key="namespace" label="Namespace"/>
+                    <SortHeader set=set.clone() fixed=paged key="type" label="Type"/>
+                    <SortHeader set=set.clone() fixed=paged key="priority" label="Priority"/>
+                    <SortHeader set=set.clone() fixed=paged key="status" label="Status"/>
                     <th>"Allocations"</th>
                     <th>"Datacenters / pool"</th>
-                    <SortHeader set=set.clone() key="submitted" label="Submitted"/>
+                    <SortHeader set=set.clone() fixed=paged key="submitted" label="Submitted"/>
                 </tr>
             </thead>
             <tbody>
@@ -212,6 +261,9 @@ fn JobsTable(
                 {move || query.with(|q| q.text.len() + q.status.len() + q.job_type.len() + q.namespace.len() + q.datacenter.len() > 0).then_some("Clear the filters to see all jobs.")}
             </p>
         })}
-        <Pager set total summary testid="jobs-count"/>
+        {match agent {
+            Some((page, _)) => view! { <AgentPager set watch=page summary testid="jobs-count"/> }.into_any(),
+            None => view! { <Pager set total summary testid="jobs-count"/> }.into_any(),
+        }}
     }
 }
