@@ -8,6 +8,7 @@
 
 pub mod activity;
 pub mod alloc;
+pub mod chunks;
 pub mod client;
 pub mod cluster;
 pub mod de;

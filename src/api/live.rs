@@ -14,6 +14,7 @@ use super::watch::{poll_loop, Decoder, Entry, WatchOpts};
 use crate::interop;
 use futures_channel::oneshot;
 use leptos::prelude::Update;
+use nomad_model::chunks::{array_chunks, array_of};
 use nomad_model::events::{Event, Subscription};
 use nomad_model::live::{self as rows, Applied, LiveRow};
 use std::cell::{Cell, RefCell};
@@ -24,6 +25,10 @@ use std::time::Duration;
 
 /// More events than this waiting for one watch: re-read it instead.
 const MAX_INBOX: usize = 20_000;
+/// A first read larger than twice this is decoded in parts of about this
+/// many bytes (~4 ms each), so input is not held for the whole decode
+/// (~190 ms for `large`'s 47 MB of allocations).
+const PART_BYTES: usize = 1_000_000;
 /// Rows re-read per request (keeps URLs short).
 const REREAD_CHUNK: usize = 40;
 /// Rows whose derived counts moved (a job's summary) are re-read together
@@ -49,6 +54,10 @@ pub struct ListOps<T> {
     /// Merges a re-read of some keys; `true` when it replaced every row.
     merge: Merge<T>,
     filter: fn(&[String]) -> String,
+    /// Decodes an array of some of the rows, and appends such a part: a
+    /// large first read is decoded in parts, with input let in between.
+    part: Decoder<T>,
+    extend: fn(&mut T, T),
 }
 
 type Merge<T> = fn(&mut T, &[String], &[u8]) -> Result<bool, String>;
@@ -69,6 +78,8 @@ pub fn list_ops<R: LiveRow>() -> ListOps<Vec<R>> {
             Ok(false)
         },
         filter: R::filter,
+        part: |body| nomad_model::decode_json(body).map_err(|e| e.to_string()),
+        extend: |rows, more| rows.extend(more),
     }
 }
 
@@ -223,9 +234,37 @@ async fn read_all<T: Send + Sync + 'static>(
     query: &[(&'static str, String)],
     decode: Decoder<T>,
     entry: &Entry<T>,
+    ops: Option<&ListOps<T>>,
 ) -> Result<u64, ApiError> {
     let raw = entry.fetch(api, path, query).await?;
-    entry.store(path, &raw, decode)?;
+    let cut = ops
+        .filter(|_| raw.body.len() > 2 * PART_BYTES)
+        .and_then(|ops| Some((ops, array_chunks(&raw.body, PART_BYTES)?)));
+    match cut {
+        Some((ops, ranges)) if !ranges.is_empty() => {
+            let mut rows: Option<T> = None;
+            let mut ms = 0.0;
+            for r in ranges {
+                let t0 = interop::perf_now();
+                let part =
+                    (ops.part)(&array_of(&raw.body, r)).map_err(|e| ApiError::decode(e, path))?;
+                match &mut rows {
+                    Some(all) => (ops.extend)(all, part),
+                    None => rows = Some(part),
+                }
+                ms += interop::perf_now() - t0;
+                // a keystroke or a click waiting is handled before the next part
+                interop::sleep(Duration::ZERO).await;
+                if !entry.alive.get() {
+                    return Err(ApiError::aborted(path));
+                }
+            }
+            if let Some(v) = rows {
+                entry.put(path, v, &raw, ms);
+            }
+        }
+        _ => entry.store(path, &raw, decode)?,
+    }
     entry.wake_first();
     Ok(raw.index)
 }
@@ -276,7 +315,11 @@ pub(super) async fn follow_loop<T: Send + Sync + 'static>(
     let registration = hub::register(api, Rc::downgrade(&tap) as Weak<dyn Listener>);
     let mut failures = 0u32;
     'load: while entry.alive.get() {
-        let mut applied = match read_all(api, &path, &query, decode, &entry).await {
+        let ops = match &follow {
+            Follow::List(_, ops) => Some(ops),
+            Follow::Object(_) => None,
+        };
+        let mut applied = match read_all(api, &path, &query, decode, &entry, ops).await {
             Ok(i) => i,
             Err(e) if e.kind == ApiErrorKind::Aborted => return,
             Err(e) => {
@@ -344,7 +387,7 @@ pub(super) async fn follow_loop<T: Send + Sync + 'static>(
                 continue;
             }
             let ok = match &follow {
-                Follow::Object(_) => read_all(api, &path, &query, decode, &entry)
+                Follow::Object(_) => read_all(api, &path, &query, decode, &entry, None)
                     .await
                     .map(|i| applied = applied.max(i)),
                 Follow::List(_, ops) => {

@@ -144,7 +144,15 @@ impl<T> Entry<T> {
     {
         let t0 = interop::perf_now();
         let v = decode(&raw.body).map_err(|e| ApiError::decode(e, path))?;
-        let decode_ms = interop::perf_now() - t0;
+        self.put(path, v, raw, interop::perf_now() - t0);
+        Ok(())
+    }
+
+    /// Sets the entry's data, decoded from `raw` in `decode_ms`.
+    pub(super) fn put(&self, path: &str, v: T, raw: &Raw, decode_ms: f64)
+    where
+        T: Send + Sync + 'static,
+    {
         interop::record_update(path, raw.body.len(), decode_ms);
         self.state.update(|s| {
             s.data = Some(Arc::new(v));
@@ -155,7 +163,6 @@ impl<T> Entry<T> {
             s.bytes = raw.body.len();
             s.next_token.clone_from(&raw.next_token);
         });
-        Ok(())
     }
 }
 
