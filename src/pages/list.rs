@@ -138,7 +138,12 @@ where
     }
 }
 
-/// A facet as a menu of the values present.
+/// Past this many values a facet is typed, not picked: a menu of 10,000
+/// jobs is no help, and building it held the allocations page ~150 ms.
+const MENU_MAX: usize = 300;
+
+/// A facet as a menu of the values present (a text field when there are
+/// too many to list).
 #[component]
 pub fn FacetMenu<S: Setter>(
     set: S,
@@ -147,11 +152,17 @@ pub fn FacetMenu<S: Setter>(
     #[prop(into)] choices: Signal<Vec<String>>,
 ) -> impl IntoView {
     let current = use_query_param(key);
+    let many = Memo::new(move |_| choices.with(|c| c.len() > MENU_MAX));
+    let set_typed = set.clone();
     view! {
         <select class="facet-select" data-facet=key aria-label=label prop:value=move || current.get()
+            style:display=move || if many.get() { "none" } else { "" }
             on:change=move |ev| set(&[(key, event_target_value(&ev)), ("page", String::new())])>
             <option value="">{label}</option>
             {move || {
+                if many.get() {
+                    return vec![];
+                }
                 let cur = current.get();
                 let mut v = choices.get();
                 // a value from the URL that is not (yet) present stays selectable
@@ -161,6 +172,10 @@ pub fn FacetMenu<S: Setter>(
                 v.into_iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()
             }}
         </select>
+        <input class="facet-select" type="search" data-facet-typed=key aria-label=label
+            placeholder=label prop:value=move || current.get()
+            style:display=move || if many.get() { "" } else { "none" }
+            on:change=move |ev| set_typed(&[(key, event_target_value(&ev).trim().to_string()), ("page", String::new())])/>
     }
 }
 

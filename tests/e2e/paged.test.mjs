@@ -87,3 +87,20 @@ test('paged: allocations page newest first on the agent; clients leave out count
   assert.equal(await page.textContent('tr[data-node] [data-col=running]'), '—');
   assert.deepEqual(errors, []);
 });
+
+test('paged: a held list with thousands of values types its facet instead of listing it', { timeout: 120000 }, async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(`${sim.ui}/allocations`);
+  const typed = page.locator('[data-facet-typed=job]');
+  await typed.waitFor({ state: 'visible', timeout: 60000 });
+  assert.equal(await page.isVisible('select[data-facet=job]'), false, 'no menu of 10,000 jobs');
+  await typed.fill('cache-web-00014');
+  await typed.press('Enter');
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid=allocs-table] tr[data-alloc]')];
+    return rows.length === 5 && rows.every((r) => /cache-web-00014/.test(r.textContent));
+  });
+  assert.match(page.url(), /[?&]job=cache-web-00014/);
+  assert.deepEqual(errors, []);
+});
