@@ -35,6 +35,16 @@ export function probeFirstRows(page, testid) {
   }, testid);
 }
 
+/// Keeps the longest main-thread task (ms) in `window.__longestTask`.
+export function probeLongTasks(page) {
+  return page.addInitScript(() => {
+    window.__longestTask = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longestTask = Math.max(window.__longestTask, e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
 /// Types `word` into the filter `testid` and erases it, one character at a
 /// time, twice. For each keystroke: `[ms until the next frame has painted,
 /// ms of the app's own work]` (handlers, effects and DOM updates end before
