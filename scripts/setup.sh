@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen in Cargo.lock
 WASM_OPT_VERSION=0.116.1
+WASM_SPLIT_VERSION=0.2.4      # wasm-split-cli (0.2.2 predates wasm-bindgen 0.2.128's imports)
 
 say() { echo "setup: $*" >&2; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -32,6 +33,13 @@ fi
 if ! have_version wasm-opt "116"; then
   say "installing wasm-opt $WASM_OPT_VERSION (once)"
   cargo install --quiet --locked "wasm-opt@$WASM_OPT_VERSION"
+fi
+
+# wasm-split-cli has no --version: ask cargo what it installed
+if ! command -v wasm-split-cli >/dev/null 2>&1 \
+  || ! cargo install --list | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (once)"
+  cargo install --quiet --locked wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
 fi
 
 if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then

@@ -1,17 +1,39 @@
 #!/usr/bin/env bash
-# Prints the release bundle's first-load size: wasm, JS and CSS, raw and brotli.
+# The bundle's weight, raw and brotli: the first load (what a browser
+# fetches to show the jobs list: the stylesheet, the main module, its JS
+# glue and the chunk loader) and every chunk the other areas fetch on
+# demand. Fails when the first load passes the budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUDGET_KB=200
-total_raw=0; total_br=0
-printf '%-8s %12s %12s\n' "asset" "raw bytes" "brotli bytes"
-for kind in wasm js css; do
-  f=$(ls dist/*."$kind" 2>/dev/null | head -1)
-  [ -n "$f" ] || { echo "no .$kind in dist/ (build first)"; exit 1; }
-  raw=$(stat -c %s "$f"); br=$(brotli -c -q 11 "$f" | wc -c)
-  total_raw=$((total_raw + raw)); total_br=$((total_br + br))
-  printf '%-8s %12d %12d\n' "$kind" "$raw" "$br"
+dist="${YURT_DIST:-dist}"
+# The issue's target is 250 KB; the guard sits at what the split reached
+# (282 KB) plus a little, so growth fails the test command while the rest
+# of the way is made (see BENCHMARKS.md, "Bundle size").
+BUDGET_KB=290
+app=$(ls -d "$dist"/app-* 2>/dev/null | head -1)
+css=$(ls "$dist"/*.css 2>/dev/null | head -1)
+[ -n "$app" ] && [ -n "$css" ] || { echo "size: no bundle in $dist/ (run scripts/build-ui.sh)"; exit 1; }
+br() { brotli -c -q 11 "$1" | wc -c; }
+printf '%-28s %10s %10s\n' "first load" "raw" "brotli"
+first_raw=0; first_br=0
+for f in "$css" "$app/yurt_bg.wasm" "$app/yurt.js" "$app/__wasm_split.js"; do
+  raw=$(stat -c %s "$f"); b=$(br "$f")
+  first_raw=$((first_raw + raw)); first_br=$((first_br + b))
+  printf '  %-26s %10d %10d\n' "$(basename "$f")" "$raw" "$b"
 done
-printf '%-8s %12d %12d  (%d KB brotli; budget for the finished app %d KB; the official UI loads 1,061 KB)\n' \
-  total "$total_raw" "$total_br" $((total_br / 1024)) "$BUDGET_KB"
-if [ $((total_br / 1024)) -gt "$BUDGET_KB" ]; then echo "size: OVER the ${BUDGET_KB} KB budget by $(( total_br / 1024 - BUDGET_KB )) KB"; fi
+chunks=0; chunks_raw=0; chunks_br=0
+for f in "$app"/split_*.wasm "$app"/chunk_*.wasm; do
+  [ -e "$f" ] || continue
+  chunks=$((chunks + 1)); chunks_raw=$((chunks_raw + $(stat -c %s "$f"))); chunks_br=$((chunks_br + $(br "$f")))
+done
+printf '%-28s %10d %10d  (%d KB brotli; budget %d KB, target 250; the official UI loads 1,061 KB)\n' \
+  "first load total" "$first_raw" "$first_br" $((first_br / 1024)) "$BUDGET_KB"
+for f in "$app"/split_*.wasm; do
+  [ -e "$f" ] && printf '  area %-21s %10d %10d\n' "$(basename "$f" .wasm | sed 's/^split_//')" "$(stat -c %s "$f")" "$(br "$f")"
+done
+printf '%-28s %10d %10d  (%d modules: the areas and the code they share)\n' "on demand, all chunks" "$chunks_raw" "$chunks_br" "$chunks"
+printf '%-28s %10d %10d\n' "everything" $((first_raw + chunks_raw)) $((first_br + chunks_br))
+if [ $((first_br / 1024)) -gt "$BUDGET_KB" ]; then
+  echo "size: the first load is $((first_br / 1024)) KB brotli, over the ${BUDGET_KB} KB budget"
+  exit 1
+fi
