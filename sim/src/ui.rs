@@ -37,6 +37,11 @@ async fn serve(dir: PathBuf, uri: Uri) -> Response {
             path.push(p);
         }
     }
+    // a missing module of the bundle is a 404, not the app's page: the
+    // chunk loader must see a failed fetch, not HTML it cannot instantiate
+    if rel.starts_with("app-") && !path.is_file() {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
     let (path, is_index) = if rel.is_empty() || !path.is_file() {
         (dir.join("index.html"), true)
     } else {
@@ -60,7 +65,7 @@ async fn serve(dir: PathBuf, uri: Uri) -> Response {
         }
         Err(_) => (
             StatusCode::NOT_FOUND,
-            "UI bundle not found; build it with trunk",
+            "UI bundle not found; build it with scripts/build-ui.sh",
         )
             .into_response(),
     }

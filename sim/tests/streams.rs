@@ -204,6 +204,8 @@ async fn serves_the_ui_with_deep_links() {
         .to_str()
         .unwrap()
         .contains("javascript"));
+    // a missing chunk of the bundle is not answered with the app's page
+    assert_eq!(sim.get("/ui/app-0123/split_job.wasm").await.status(), 404);
     let pre = sim
         .http
         .request(reqwest::Method::OPTIONS, format!("{}/v1/jobs", sim.base))
