@@ -8,7 +8,7 @@
 
 use super::list::{Setter, PAGE_SIZE};
 use super::use_query_param;
-use crate::api::{use_watch, Watch, WatchOpts};
+use crate::api::{use_watch, Api, Watch, WatchOpts};
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
@@ -68,10 +68,20 @@ impl Holding {
         Some(query)
     }
 
+    /// Watches the whole list's read and switches to pages once it holds
+    /// one row over the limit.
+    pub fn follow<T: Send + Sync + 'static>(self, watch: Watch<Vec<T>>) {
+        Effect::new(move |_| {
+            if let Some(n) = watch.with_state(|s| s.data.as_ref().map(|d| d.len())) {
+                self.check(n);
+            }
+        });
+    }
+
     /// Switches to pages when `rows` came back one over the limit (an
     /// agent before 1.3 ignores `per_page` and sends everything, more
     /// than that: it cannot page either, so the list stays whole).
-    pub fn check(&self, rows: usize) {
+    fn check(&self, rows: usize) {
         if rows == self.hold + 1 && !self.paged.get_untracked() {
             let list = self.list;
             TOO_BIG.with(|t| t.borrow_mut().insert(list));
@@ -92,6 +102,15 @@ impl Holding {
             "More than {} {noun}: the agent filters and pages this list",
             nomad_model::format::thousands(self.hold as i64)
         )
+    }
+}
+
+/// The namespace a paged list asks for: the facet's, else the top bar's.
+pub fn agent_namespace(facet: &str, api: Api) -> String {
+    if facet.is_empty() {
+        api.namespace.get()
+    } else {
+        facet.to_string()
     }
 }
 

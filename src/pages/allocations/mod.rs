@@ -9,7 +9,9 @@ use super::list::{
     use_first_page, use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager,
     SearchBox, SortHeader,
 };
-use super::paged::{use_agent_page, use_holding, AgentPager, Holding, PagedBanner, HOLD_ALLOCS};
+use super::paged::{
+    agent_namespace, use_agent_page, use_holding, AgentPager, Holding, PagedBanner, HOLD_ALLOCS,
+};
 use super::{use_query_param, use_query_setter};
 use crate::api::{use_api, use_live_list, Watch, WatchOpts};
 use crate::components::*;
@@ -57,11 +59,7 @@ pub fn AllocationsPage() -> impl IntoView {
         },
         LIST_OPTS,
     );
-    Effect::new(move |_| {
-        if let Some(n) = watch.with_state(|s| s.data.as_ref().map(|d| d.len())) {
-            holding.check(n);
-        }
-    });
+    holding.follow(watch);
     let set = use_query_setter();
     let text = use_typed_text();
     // the newest page first (`reverse`: by create index, newest first)
@@ -107,11 +105,7 @@ fn AgentAllocations(holding: Holding, text: RwSignal<String>) -> impl IntoView {
                 m.get("prefix").unwrap_or_default(),
             )
         });
-        let ns = if q.namespace.is_empty() {
-            api.namespace.get()
-        } else {
-            q.namespace.clone()
-        };
+        let ns = agent_namespace(&q.namespace, api);
         let (_, mut query) = allocations_request(ns, prefix);
         query.push(("reverse", "true".to_string()));
         query.push(("filter", q.server_filter()));

@@ -43,11 +43,7 @@ pub fn ClientsPage() -> impl IntoView {
             ..WatchOpts::default()
         },
     );
-    Effect::new(move |_| {
-        if let Some(n) = allocs.with_state(|s| s.data.as_ref().map(|d| d.len())) {
-            holding.check(n);
-        }
-    });
+    holding.follow(allocs);
     view! {
         <div class="page-head"><h1>"Clients"</h1></div>
         {move || {

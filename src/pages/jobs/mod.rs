@@ -7,7 +7,9 @@ use super::list::{
     use_first_page, use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager,
     SearchBox, SortHeader,
 };
-use super::paged::{use_agent_page, use_holding, AgentPager, Holding, PagedBanner, HOLD_JOBS};
+use super::paged::{
+    agent_namespace, use_agent_page, use_holding, AgentPager, Holding, PagedBanner, HOLD_JOBS,
+};
 use super::{use_query_param, use_query_setter};
 use crate::api::{use_api, use_live_list, Watch, WatchOpts};
 use crate::components::*;
@@ -83,11 +85,7 @@ pub fn JobsPage() -> impl IntoView {
             ..Default::default()
         },
     );
-    Effect::new(move |_| {
-        if let Some(n) = watch.with_state(|s| s.data.as_ref().map(|d| d.len())) {
-            holding.check(n);
-        }
-    });
+    holding.follow(watch);
     let text_now = use_typed_text();
     let first = use_first_page::<JobQuery, _>(
         watch,
@@ -127,11 +125,7 @@ fn AgentJobs(holding: Holding, text_now: RwSignal<String>) -> impl IntoView {
         // the URL's text, not the typed one: a request per keystroke is
         // one too many
         let q = url.with(|m| JobQuery::from_url(|k| m.get(k).unwrap_or_default()));
-        let ns = if q.namespace.is_empty() {
-            api.namespace.get()
-        } else {
-            q.namespace.clone()
-        };
+        let ns = agent_namespace(&q.namespace, api);
         vec![("namespace", ns), ("filter", q.server_filter())]
     });
     let note = holding.note("jobs");
