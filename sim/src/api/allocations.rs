@@ -79,15 +79,7 @@ async fn list_allocs(State(sim): State<Sim>, who: Caller, q: Params) -> R {
                 }
                 let key = |a: &&Allocation| (a.create_index, a.id.clone());
                 let token = |a: &&Allocation| format!("{}.{}", a.create_index, a.id);
-                // The filter runs from the token on and stops once the
-                // page is full, as Nomad's paginator does: a page of
-                // 500,000 allocations costs its own rows, not the table.
-                if let Some(s) = &start {
-                    v.retain(|x| if reverse { key(x) <= *s } else { key(x) >= *s });
-                }
-                let want = per_page.map_or(usize::MAX, |n| n.saturating_add(1));
-                v = v.into_iter().filter(keep).take(want).collect();
-                (v, next) = page(v, per_page, None, key, token, reverse);
+                (v, next) = page(v, per_page, start, key, token, reverse, keep);
             } else {
                 v.retain(keep);
             }

@@ -111,7 +111,7 @@ async fn list_evals(State(sim): State<Sim>, who: Caller, q: Params) -> R {
                     format!("{}.{}", e.create_index, e.id)
                 }
             };
-            let (v, next) = page(v, per_page, start, key, tok, reverse);
+            let (v, next) = page(v, per_page, start, key, tok, reverse, |_| true);
             let out: Vec<Value> = v.into_iter().map(eval_json).collect();
             (serde_json::to_vec(&out), next, filter.finish())
         })

@@ -413,19 +413,30 @@ impl FilterPass {
 
 /// One page of a list already in its order (`paginator.Paginator`): the
 /// entries from the one whose key is `start` on (ascending, or descending
-/// with `reverse`), at most `per_page` of them, and the token naming the
-/// first entry of the next page.
+/// with `reverse`) that `keep` accepts, at most `per_page` of them, and the
+/// token naming the first entry of the next page. As in Nomad, `keep` (the
+/// `filter`) runs from the token on and stops once the page is full, so a
+/// page of a huge table costs its own rows.
 pub fn page<T, K: Ord>(
-    mut items: Vec<T>,
+    items: Vec<T>,
     per_page: Option<usize>,
     start: Option<K>,
     key: impl Fn(&T) -> K,
     token: impl Fn(&T) -> String,
     reverse: bool,
+    keep: impl Fn(&T) -> bool,
 ) -> (Vec<T>, Option<String>) {
-    if let Some(s) = start {
-        items.retain(|x| if reverse { key(x) <= s } else { key(x) >= s });
-    }
+    let want = per_page.map_or(usize::MAX, |n| n.saturating_add(1));
+    let mut items: Vec<T> = items
+        .into_iter()
+        .filter(|x| match &start {
+            Some(s) if reverse => key(x) <= *s,
+            Some(s) => key(x) >= *s,
+            None => true,
+        })
+        .filter(|x| keep(x))
+        .take(want)
+        .collect();
     let mut next = None;
     if let Some(n) = per_page {
         if items.len() > n {
