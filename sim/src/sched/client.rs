@@ -24,7 +24,11 @@ pub struct Awake {
 }
 
 /// Whether the clients can move `a` by themselves.
-fn moves(c: &Cluster, a: &Allocation, dynamic: &mut HashMap<(String, String), bool>) -> bool {
+fn moves<'a>(
+    c: &'a Cluster,
+    a: &'a Allocation,
+    dynamic: &mut HashMap<(&'a str, &'a str), bool>,
+) -> bool {
     if a.desired_status != "run" || a.is_terminal() {
         return false;
     }
@@ -32,7 +36,7 @@ fn moves(c: &Cluster, a: &Allocation, dynamic: &mut HashMap<(String, String), bo
         return true;
     }
     *dynamic
-        .entry((a.namespace.clone(), a.job_id.clone()))
+        .entry((a.namespace.as_str(), a.job_id.as_str()))
         .or_insert_with(|| {
             c.job(&a.namespace, &a.job_id).is_some_and(|j| {
                 matches!(j.get_str("Type"), "batch" | "sysbatch")
