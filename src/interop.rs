@@ -271,22 +271,13 @@ pub fn expose_wasm_memory() {
 }
 
 /// Publishes the log viewer's figures on `window.__yurtLogs` (read by the
-/// browser benchmark): lines held, the store's own byte count, and the
-/// size of the wasm linear memory.
+/// browser benchmark): lines held and the store's own byte count (the
+/// wasm heap is on `__yurtWasmMemory`).
 pub fn expose_log_stats(lines: usize, store_bytes: usize) {
     let Some(w) = window() else { return };
-    let wasm_bytes = wasm_bindgen::memory()
-        .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map(|m| {
-            m.buffer()
-                .unchecked_into::<js_sys::ArrayBuffer>()
-                .byte_length()
-        })
-        .unwrap_or(0);
     let o = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&o, &"lines".into(), &(lines as f64).into());
     let _ = js_sys::Reflect::set(&o, &"storeBytes".into(), &(store_bytes as f64).into());
-    let _ = js_sys::Reflect::set(&o, &"wasmBytes".into(), &(wasm_bytes as f64).into());
     let _ = js_sys::Reflect::set(&o, &"at".into(), &now_ms().into());
     let _ = js_sys::Reflect::set(&w, &"__yurtLogs".into(), &o);
 }

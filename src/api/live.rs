@@ -54,9 +54,9 @@ pub struct ListOps<T> {
     /// Merges a re-read of some keys; `true` when it replaced every row.
     merge: Merge<T>,
     filter: fn(&[String]) -> String,
-    /// Decodes an array of some of the rows, and appends such a part: a
-    /// large first read is decoded in parts, with input let in between.
-    part: Decoder<T>,
+    /// Appends rows decoded from a part of the list (a large first read
+    /// is decoded in parts by the watch's own decoder, each part an array
+    /// of some of the rows, with input let in between).
     extend: fn(&mut T, T),
 }
 
@@ -78,7 +78,6 @@ pub fn list_ops<R: LiveRow>() -> ListOps<Vec<R>> {
             Ok(false)
         },
         filter: R::filter,
-        part: |body| nomad_model::decode_json(body).map_err(|e| e.to_string()),
         extend: |rows, more| rows.extend(more),
     }
 }
@@ -247,7 +246,7 @@ async fn read_all<T: Send + Sync + 'static>(
             for r in ranges {
                 let t0 = interop::perf_now();
                 let part =
-                    (ops.part)(&array_of(&raw.body, r)).map_err(|e| ApiError::decode(e, path))?;
+                    decode(&array_of(&raw.body, r)).map_err(|e| ApiError::decode(e, path))?;
                 match &mut rows {
                     Some(all) => (ops.extend)(all, part),
                     None => rows = Some(part),

@@ -202,21 +202,24 @@ where
 /// tens of megabytes. Only when the URL sets none of the list's keys
 /// (`Q::url_keys`): filters, other orders and later pages need every
 /// entry. An agent that ignores `per_page` answers with everything,
-/// which is fine.
+/// which is fine. `wanted`: false when nothing would show it (the list is
+/// paged by the agent, see [`super::paged`]).
 pub fn use_first_page<Q: ListUrl, T>(
     watch: Watch<Vec<T>>,
     path: String,
     mut query: Vec<(&'static str, String)>,
+    wanted: bool,
 ) -> RwSignal<Option<Arc<Vec<T>>>>
 where
     T: DeserializeOwned + Send + Sync + 'static,
 {
     let page = RwSignal::new(None);
-    let plain = use_query_map().with_untracked(|m| {
-        Q::url_keys()
-            .iter()
-            .all(|k| m.get(k).is_none_or(|v| v.is_empty()))
-    });
+    let plain = wanted
+        && use_query_map().with_untracked(|m| {
+            Q::url_keys()
+                .iter()
+                .all(|k| m.get(k).is_none_or(|v| v.is_empty()))
+        });
     if plain {
         let api = use_api();
         query.push(("per_page", PAGE_SIZE.to_string()));

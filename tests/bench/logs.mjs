@@ -40,8 +40,13 @@ const marks = await page.evaluate(async (lines) => {
     const tick = () => {
       const s = window.__yurtLogs;
       if (s && s.lines >= 100000 && !out.first100k) out.first100k = performance.now();
-      if (s && s.lines >= lines) { out.done = performance.now(); out.stats = s; resolve(); return; }
-      if (performance.now() - out.start > 300000) { out.stats = s; resolve(); return; }
+      const done = (s && s.lines >= lines) || performance.now() - out.start > 300000;
+      if (done) {
+        if (s && s.lines >= lines) out.done = performance.now();
+        out.stats = { ...s, wasmBytes: window.__yurtWasmMemory?.buffer.byteLength || 0 };
+        resolve();
+        return;
+      }
       requestAnimationFrame(tick);
     };
     tick();

@@ -65,7 +65,7 @@ pub fn AllocationsPage() -> impl IntoView {
     // the newest page first (`reverse`: by create index, newest first)
     let (path, mut q) = allocations_request(api.namespace.get_untracked(), String::new());
     q.push(("reverse", "true".to_string()));
-    let first = use_first_page::<AllocQuery, _>(watch, path, q);
+    let first = use_first_page::<AllocQuery, _>(watch, path, q, !holding.paged.get_untracked());
     let pending = move || match first.get() {
         Some(list) => {
             view! { <AllocationsTable list=Signal::stored(list) text partial=true/> }.into_any()

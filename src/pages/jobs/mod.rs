@@ -91,6 +91,7 @@ pub fn JobsPage() -> impl IntoView {
         watch,
         crate::api::paths::JOBS.into(),
         vec![("namespace", api.namespace.get_untracked())],
+        !holding.paged.get_untracked(),
     );
     let pending = move || match first.get() {
         Some(list) => {
