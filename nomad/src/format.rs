@@ -14,9 +14,9 @@ pub fn duration(d: Nanos) -> String {
     let s = if n < 1_000 {
         format!("{n}ns")
     } else if n < 1_000_000 {
-        trim_float(n as f64 / 1e3, "µs")
+        trim_float(n, 1_000, "µs")
     } else if n < 1_000_000_000 {
-        trim_float(n as f64 / 1e6, "ms")
+        trim_float(n, 1_000_000, "ms")
     } else {
         let secs = n / 1_000_000_000;
         let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
@@ -37,10 +37,26 @@ pub fn duration(d: Nanos) -> String {
     }
 }
 
-fn trim_float(v: f64, unit: &str) -> String {
-    let s = format!("{v:.1}");
+fn trim_float(num: u64, den: u64, unit: &str) -> String {
+    let s = decimal(num, den, 1);
     let s = s.strip_suffix(".0").unwrap_or(&s);
     format!("{s}{unit}")
+}
+
+/// `num / den` with `places` decimals, rounded half up, in integer
+/// arithmetic: formatting an `f64` with a precision links core's exact float
+/// printer (grisu and dragon, ~7 KB) into the first load.
+pub fn decimal(num: u64, den: u64, places: u32) -> String {
+    let (num, den) = (u128::from(num), u128::from(den.max(1)));
+    let scale = 10u128.pow(places);
+    let scaled = (num * scale * 2 + den) / (2 * den);
+    // Printed as u64: u128's Display is another 1.5 KB.
+    let (int, frac) = ((scaled / scale) as u64, (scaled % scale) as u64);
+    if places == 0 {
+        format!("{int}")
+    } else {
+        format!("{int}.{frac:0width$}", width = places as usize)
+    }
 }
 
 /// `512 B`, `1.5 KiB`, `256 MiB`, `1.2 GiB`.
@@ -49,16 +65,16 @@ pub fn bytes(b: u64) -> String {
     if b < 1024 {
         return format!("{b} B");
     }
-    let mut v = b as f64;
+    let mut unit = 1u64;
     let mut i = 0;
-    while v >= 1024.0 && i < UNITS.len() - 1 {
-        v /= 1024.0;
+    while b / 1024 >= unit && i < UNITS.len() - 1 {
+        unit *= 1024;
         i += 1;
     }
-    if v >= 100.0 {
-        format!("{v:.0} {}", UNITS[i])
+    if b / 100 >= unit {
+        format!("{} {}", decimal(b, unit, 0), UNITS[i])
     } else {
-        let s = format!("{v:.1}");
+        let s = decimal(b, unit, 1);
         format!("{} {}", s.strip_suffix(".0").unwrap_or(&s), UNITS[i])
     }
 }
@@ -74,7 +90,8 @@ pub fn megabytes(mb: i64) -> String {
 /// CPU in MHz → `500 MHz`, `2.4 GHz`.
 pub fn mhz(m: i64) -> String {
     if m.abs() >= 1000 {
-        trim_float(m as f64 / 1000.0, " GHz")
+        let sign = if m < 0 { "-" } else { "" };
+        format!("{sign}{}", trim_float(m.unsigned_abs(), 1000, " GHz"))
     } else {
         format!("{m} MHz")
     }
@@ -174,6 +191,12 @@ mod tests {
     fn sizes() {
         assert_eq!(bytes(512), "512 B");
         assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(1024 * 1024 - 1), "1024 KiB");
+        assert_eq!(bytes(150 * 1024 * 1024 + 600 * 1024), "151 MiB");
+        assert_eq!(bytes(u64::MAX), "16384 PiB");
+        assert_eq!(super::decimal(2, 3, 3), "0.667");
+        assert_eq!(super::decimal(1, 0, 1), "1.0");
+        assert_eq!(mhz(-2400), "-2.4 GHz");
         assert_eq!(megabytes(256), "256 MiB");
         assert_eq!(megabytes(1024), "1 GiB");
         assert_eq!(mhz(500), "500 MHz");

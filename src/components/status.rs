@@ -39,13 +39,13 @@ pub fn StackedBar(
     view! {
         <div class=if compact { "stacked-bar compact" } else { "stacked-bar" } title=title role="img" aria-label=title>
             {move || {
-                let t = total().max(1) as f64;
+                let t = total().max(1) as u64;
                 segments
                     .get()
                     .into_iter()
                     .filter(|s| s.value > 0)
                     .map(|s| {
-                        let w = format!("width:{:.3}%", s.value as f64 * 100.0 / t);
+                        let w = format!("width:{}%", nomad_model::format::decimal(s.value as u64 * 100, t, 3));
                         view! { <span class=format!("seg {}", s.class) style=w></span> }
                     })
                     .collect_view()
