@@ -44,16 +44,32 @@ app="app-$hash"
 rm -rf "$dist"/app-*
 mkdir -p "$dist/$app"
 cp "$out"/* "$dist/$app/"
-# the start script replaces the placeholder trunk copied through; paths
-# are relative to <base href>
-start="<link rel=\"modulepreload\" href=\"$app/yurt.js\"><link rel=\"preload\" href=\"$app/yurt_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin><script type=\"module\">import init from './$app/yurt.js'; await init({ module_or_path: './$app/yurt_bg.wasm' });</script>"
+if [ "$profile" = release ]; then
+  # wasm-bindgen's glue and the chunk loader, minified (trunk would, but it
+  # does not build them here); the glue imports the loader once per chunk
+  # under one key, which esbuild warns of and keeps as it is
+  for f in "$dist/$app"/*.js; do
+    node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning \
+      --log-override:duplicate-object-key=silent --outfile="$f" --allow-overwrite
+  done
+fi
+# The start script is a file (no inline script, for a strict CSP) that finds
+# the glue and the wasm next to itself, so the bundle works under any prefix.
+cat > "$dist/$app/start.js" <<'JS'
+import init from './yurt.js';
+await init({ module_or_path: new URL('yurt_bg.wasm', import.meta.url) });
+JS
+start="<link rel=\"modulepreload\" href=\"$app/yurt.js\"><link rel=\"preload\" href=\"$app/yurt_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin><script type=\"module\" src=\"$app/start.js\"></script>"
 python3 - "$dist/index.html" "$start" <<'EOF'
-import sys
+import re, sys
 path, start = sys.argv[1], sys.argv[2]
 html = open(path).read()
-mark = '<script type="module" data-yurt-start></script>'
-if mark not in html:
-    sys.exit(f"build-ui: {path} lacks {mark}")
-open(path, "w").write(html.replace(mark, start))
+# trunk minifies index.html in release builds: match the placeholder in any spelling
+mark = re.compile(r'<script[^>]*\bdata-yurt-start\b[^>]*></script>')
+if not mark.search(html):
+    sys.exit(f"build-ui: {path} lacks the data-yurt-start placeholder")
+# trunk leaves the skipped rust link in place; the browser has no use for it
+html = re.sub(r'<link[^>]*\bdata-trunk-skip\b[^>]*>', '', html)
+open(path, "w").write(mark.sub(lambda _: start, html))
 EOF
 echo "built $dist/ (base $base, $(ls "$dist/$app"/*.wasm | wc -l) wasm modules in $app/)"

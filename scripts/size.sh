@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The bundle's weight, raw and brotli: the first load (what a browser
-# fetches to show the jobs list: the stylesheet, the main module, its JS
-# glue and the chunk loader) and every chunk the other areas fetch on
+# The bundle's weight, raw and brotli: the first load (every file a browser
+# fetches to show the jobs list: the page, its icon and stylesheet, the start
+# script, the main module, its JS glue and the chunk loader) and every chunk the other areas fetch on
 # demand. Fails when the first load passes the budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ css=$(ls "$dist"/*.css 2>/dev/null | head -1)
 br() { brotli -c -q 11 "$1" | wc -c; }
 printf '%-28s %10s %10s\n' "first load" "raw" "brotli"
 first_raw=0; first_br=0
-for f in "$css" "$app/yurt_bg.wasm" "$app/yurt.js" "$app/__wasm_split.js"; do
+for f in "$dist/index.html" "$dist/favicon.svg" "$css" "$app/start.js" "$app/yurt_bg.wasm" "$app/yurt.js" "$app/__wasm_split.js"; do
   raw=$(stat -c %s "$f"); b=$(br "$f")
   first_raw=$((first_raw + raw)); first_br=$((first_br + b))
   printf '  %-26s %10d %10d\n' "$(basename "$f")" "$raw" "$b"
