@@ -2,13 +2,14 @@
 
 use crate::api::{provide_api, Api};
 use crate::components::provide_clock;
-use crate::lazy::*;
+use crate::lazy::{
+    ACTIVITY, ALLOCATION, ALLOCATIONS, CLIENT, CLIENTS, FILES, JOB, LOGS, NEW_JOB, TOKENS,
+};
 use crate::pages::{JobsPage, NotFound};
 use crate::shell::TopBar;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use leptos_router::Lazy;
 
 /// The whole application.
 #[component]
@@ -23,16 +24,16 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=JobsPage/>
                     <Route path=path!("/jobs") view=JobsPage/>
-                    <Route path=path!("/jobs/new") view={Lazy::<NewJobRoute>::new()}/>
-                    <Route path=path!("/jobs/:namespace/:id") view={Lazy::<JobRoute>::new()}/>
-                    <Route path=path!("/allocations") view={Lazy::<AllocationsRoute>::new()}/>
-                    <Route path=path!("/allocations/:id") view={Lazy::<AllocRoute>::new()}/>
-                    <Route path=path!("/allocations/:id/logs") view={Lazy::<LogsRoute>::new()}/>
-                    <Route path=path!("/allocations/:id/files") view={Lazy::<FilesRoute>::new()}/>
-                    <Route path=path!("/clients") view={Lazy::<ClientsRoute>::new()}/>
-                    <Route path=path!("/clients/:id") view={Lazy::<ClientRoute>::new()}/>
-                    <Route path=path!("/activity") view={Lazy::<ActivityRoute>::new()}/>
-                    <Route path=path!("/settings/tokens") view={Lazy::<TokensRoute>::new()}/>
+                    <Route path=path!("/jobs/new") view=NEW_JOB/>
+                    <Route path=path!("/jobs/:namespace/:id") view=JOB/>
+                    <Route path=path!("/allocations") view=ALLOCATIONS/>
+                    <Route path=path!("/allocations/:id") view=ALLOCATION/>
+                    <Route path=path!("/allocations/:id/logs") view=LOGS/>
+                    <Route path=path!("/allocations/:id/files") view=FILES/>
+                    <Route path=path!("/clients") view=CLIENTS/>
+                    <Route path=path!("/clients/:id") view=CLIENT/>
+                    <Route path=path!("/activity") view=ACTIVITY/>
+                    <Route path=path!("/settings/tokens") view=TOKENS/>
                 </Routes>
             </main>
         </Router>

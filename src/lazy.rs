@@ -13,7 +13,9 @@ use crate::api::ApiError;
 use crate::components::ErrorPanel;
 use crate::pages::*;
 use leptos::prelude::*;
-use leptos_router::LazyRoute;
+use leptos_router::ChooseView;
+use std::future::Future;
+use std::pin::Pin;
 
 /// A chunk that could not be fetched or instantiated.
 pub struct ChunkError;
@@ -34,12 +36,32 @@ fn chunk_failed(area: &str) -> AnyView {
     view! { <ErrorPanel error=e/> }.into_any()
 }
 
-/// `area!(Route, chunk, function, "name", view)`: a route whose view is
-/// in chunk `chunk` (routes naming the same chunk share it).
-macro_rules! area {
-    ($route:ident, $chunk:ident, $f:ident, $name:literal, $view:expr) => {
-        pub struct $route;
+/// An area's view, once its chunk is in.
+type AreaFuture = Pin<Box<dyn Future<Output = Result<AnyView, ChunkError>>>>;
 
+/// A route's view that lives in a chunk. One type for every area (the
+/// router compiles its view-choosing code once per view type; Leptos'
+/// `Lazy<T>` would be one type, and one copy, per route).
+#[derive(Clone, Copy)]
+pub struct Area {
+    name: &'static str,
+    load: fn() -> AreaFuture,
+}
+
+impl ChooseView for Area {
+    async fn choose(self) -> AnyView {
+        (self.load)()
+            .await
+            .unwrap_or_else(|_| chunk_failed(self.name))
+    }
+
+    async fn preload(&self) {}
+}
+
+/// `area!(CONST, chunk, function, "name", view)`: the [`Area`] `CONST`,
+/// whose view is in chunk `chunk` (areas naming the same chunk share it).
+macro_rules! area {
+    ($area:ident, $chunk:ident, $f:ident, $name:literal, $view:expr) => {
         #[cfg(feature = "split")]
         #[leptos::wasm_split::wasm_split($chunk, fallible, wasm_split_path = ::leptos::wasm_split)]
         fn $f() -> Result<AnyView, ChunkError> {
@@ -51,76 +73,60 @@ macro_rules! area {
             Ok($view.into_any())
         }
 
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-            async fn view(_: Self) -> AnyView {
-                $f().await.unwrap_or_else(|_| chunk_failed($name))
-            }
-        }
+        pub const $area: Area = Area {
+            name: $name,
+            load: || Box::pin($f()),
+        };
     };
 }
 
-area!(JobRoute, job, job_view, "job", view! { <JobPage/> });
+area!(JOB, job, job_view, "job", view! { <JobPage/> });
+area!(NEW_JOB, job, new_job_view, "job", view! { <NewJobPage/> });
 area!(
-    NewJobRoute,
-    job,
-    new_job_view,
-    "job",
-    view! { <NewJobPage/> }
-);
-area!(
-    AllocationsRoute,
+    ALLOCATIONS,
     allocation,
     allocations_view,
     "allocations",
     view! { <AllocationsPage/> }
 );
 area!(
-    AllocRoute,
+    ALLOCATION,
     allocation,
     alloc_view,
     "allocation",
     view! { <AllocPage/> }
 );
+area!(LOGS, logs, logs_view, "logs", view! { <AllocLogsPage/> });
 area!(
-    LogsRoute,
-    logs,
-    logs_view,
-    "logs",
-    view! { <AllocLogsPage/> }
-);
-area!(
-    FilesRoute,
+    FILES,
     files,
     files_view,
     "files",
     view! { <AllocFilesPage/> }
 );
 area!(
-    ClientsRoute,
+    CLIENTS,
     clients,
     clients_view,
     "clients",
     view! { <ClientsPage/> }
 );
 area!(
-    ClientRoute,
+    CLIENT,
     clients,
     client_view,
     "client",
     view! { <ClientPage/> }
 );
 area!(
-    ActivityRoute,
+    ACTIVITY,
     activity,
     activity_view,
     "activity",
     view! { <ActivityPage/> }
 );
 area!(
-    TokensRoute,
+    TOKENS,
     settings,
     tokens_view,
     "settings",

@@ -1,21 +1,50 @@
 //! The top bar: navigation, region and namespace selectors, token status.
 
-use crate::api::client::Identity;
-use crate::api::{use_api, ApiErrorKind};
+use crate::api::client::{identity, Identity};
+use crate::api::{use_api, Api, ApiError, ApiErrorKind};
 use crate::routes::href;
+use futures_util::future::join3;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
+use nomad_model::{AclTokenName, Namespace};
+
+/// What the top bar shows, read in one go: one resource rather than three
+/// keeps one copy of the resource machinery in the first load.
+#[derive(Clone)]
+struct BarFacts {
+    regions: Result<Vec<String>, ApiError>,
+    namespaces: Result<Vec<Namespace>, ApiError>,
+    /// `None` when browsing anonymously.
+    who: Option<Result<Identity<AclTokenName>, ApiError>>,
+}
+
+/// The top bar's facts, re-read when the token changes.
+fn use_bar_facts(api: Api) -> LocalResource<BarFacts> {
+    LocalResource::new(move || {
+        let signed_in = api.token.get().is_some();
+        async move {
+            let who = async move {
+                if signed_in {
+                    Some(identity::<AclTokenName>(api).await)
+                } else {
+                    None
+                }
+            };
+            let (regions, namespaces, who) = join3(api.regions(), api.namespaces(), who).await;
+            BarFacts {
+                regions,
+                namespaces,
+                who,
+            }
+        }
+    })
+}
 
 #[component]
 pub fn TopBar() -> impl IntoView {
     let api = use_api();
     let location = use_location();
-    let regions = LocalResource::new(move || async move { api.regions().await });
-    let namespaces = LocalResource::new(move || {
-        let _ = api.token.get();
-        async move { api.namespaces().await }
-    });
-    let who = crate::api::client::use_token_identity();
+    let facts = use_bar_facts(api);
     let nav = move |path: &'static str, label: &'static str| {
         let active = move || location.pathname.with(|p| p.starts_with(&href(path)));
         view! {
@@ -44,7 +73,7 @@ pub fn TopBar() -> impl IntoView {
             <LiveIndicator/>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match regions.await {
+                    match facts.await.regions {
                         Ok(list) if list.len() > 1 => {
                             let current = move || api.region.get().unwrap_or_default();
                             view! {
@@ -74,7 +103,7 @@ pub fn TopBar() -> impl IntoView {
             </Transition>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match namespaces.await {
+                    match facts.await.namespaces {
                         // Enterprise-only (501), missing (404) or refused: no selector.
                         Err(e) if matches!(e.kind, ApiErrorKind::EnterpriseOnly | ApiErrorKind::NotFound) => ().into_any(),
                         Err(_) => ().into_any(),
@@ -104,7 +133,7 @@ pub fn TopBar() -> impl IntoView {
             <a class="token-link" href=href("/settings/tokens") data-testid="token-link">
                 <Transition fallback=|| "ACL token">
                     {move || Suspend::new(async move {
-                        match who.await {
+                        match facts.await.who {
                             None => view! { <span class="token-anon">"Sign in"</span> }.into_any(),
                             Some(Ok(Identity::AclsDisabled)) => view! { <span class="token-anon">"ACLs off"</span> }.into_any(),
                             Some(Ok(Identity::Token(t))) => view! { <span class="token-ok" title=t.accessor_id.clone()>{t.name.clone()}</span> }.into_any(),

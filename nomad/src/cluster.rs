@@ -156,11 +156,38 @@ pub struct AclToken {
     pub modify_index: u64,
 }
 
-impl AclToken {
+/// The part of `GET /v1/acl/token/self` the top bar shows. Decoding only
+/// these fields keeps the rest of the token (and its time parsing) out of
+/// the first load; the token page reads the whole [`AclToken`].
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct AclTokenName {
+    #[serde(rename = "AccessorID", deserialize_with = "nd")]
+    pub accessor_id: String,
+    #[serde(rename = "Name", deserialize_with = "nd")]
+    pub name: String,
+}
+
+/// What `token/self` answers, whole or in part.
+pub trait TokenSelf {
+    fn accessor(&self) -> &str;
+
     /// The built-in token Nomad 2.x answers `token/self` with when ACLs are
     /// off (`structs.ACLsDisabledToken`).
-    pub fn is_acls_disabled(&self) -> bool {
-        self.accessor_id == "acls-disabled"
+    fn is_acls_disabled(&self) -> bool {
+        self.accessor() == "acls-disabled"
+    }
+}
+
+impl TokenSelf for AclToken {
+    fn accessor(&self) -> &str {
+        &self.accessor_id
+    }
+}
+
+impl TokenSelf for AclTokenName {
+    fn accessor(&self) -> &str {
+        &self.accessor_id
     }
 }
 

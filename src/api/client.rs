@@ -234,19 +234,23 @@ pub fn use_api() -> Api {
     })
 }
 
-/// Who the current token is, as the agent sees it.
+/// Who the current token is, as the agent sees it: `T` is the whole
+/// [`nomad_model::AclToken`] or the part of it a view shows.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Identity {
+pub enum Identity<T = nomad_model::AclToken> {
     /// ACLs are off: 2.x answers `token/self` with the built-in
     /// `acls-disabled` token, older agents with 400 `ACL support disabled`.
     AclsDisabled,
-    Token(nomad_model::AclToken),
+    Token(T),
 }
 
 /// Reads `token/self` into an [`Identity`], folding both agents' "ACLs
 /// are off" answers into one.
-pub async fn identity(api: Api) -> Result<Identity, super::ApiError> {
-    match api.token_self().await {
+pub async fn identity<T>(api: Api) -> Result<Identity<T>, super::ApiError>
+where
+    T: nomad_model::TokenSelf + DeserializeOwned,
+{
+    match api.token_self::<T>().await {
         Ok(t) if t.is_acls_disabled() => Ok(Identity::AclsDisabled),
         Ok(t) => Ok(Identity::Token(t)),
         Err(e) if e.kind == super::ApiErrorKind::AclDisabled => Ok(Identity::AclsDisabled),

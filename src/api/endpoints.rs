@@ -5,6 +5,7 @@ use super::client::Api;
 use super::error::ApiError;
 use super::paths::{self, ns};
 use nomad_model::*;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 impl Api {
@@ -15,7 +16,7 @@ impl Api {
     pub async fn namespaces(&self) -> Result<Vec<Namespace>, ApiError> {
         self.get(paths::NAMESPACES, &[]).await
     }
-    pub async fn token_self(&self) -> Result<AclToken, ApiError> {
+    pub async fn token_self<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         self.get(paths::TOKEN_SELF, &[]).await
     }
 
