@@ -58,10 +58,10 @@ impl ActivityFilter {
             && eq(&self.job, &e.job)
             && eq(&self.node, &e.node)
             && (self.text.is_empty() || {
-                let t = self.text.to_lowercase();
+                let t = crate::lists::fold(&self.text);
                 [&e.key, &e.summary, &e.event_type, &e.job]
                     .iter()
-                    .any(|s| s.to_lowercase().contains(&t))
+                    .any(|s| crate::lists::fold(s).contains(&t))
             })
     }
 }

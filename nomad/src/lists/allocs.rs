@@ -102,7 +102,7 @@ pub fn alloc_search_keys(allocs: &[AllocRow]) -> SearchIndex {
     SearchIndex::new(
         allocs
             .iter()
-            .map(|a| format!("{} {} {}", a.id, a.name, a.node_name).to_lowercase()),
+            .map(|a| super::fold(&format!("{} {} {}", a.id, a.name, a.node_name))),
     )
 }
 

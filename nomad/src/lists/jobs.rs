@@ -31,9 +31,9 @@ impl ListUrl for JobQuery {
 pub fn job_search_keys(jobs: &[JobListStub]) -> SearchIndex {
     SearchIndex::new(jobs.iter().map(|j| {
         if j.name == j.id {
-            j.id.to_lowercase()
+            super::fold(&j.id)
         } else {
-            format!("{} {}", j.id, j.name).to_lowercase()
+            super::fold(&format!("{} {}", j.id, j.name))
         }
     }))
 }

@@ -68,12 +68,24 @@ impl SearchIndex {
     /// The entries of `order` that contain `text` (trimmed, any case), all
     /// of them when it is empty.
     fn filter<'a>(&'a self, text: &str) -> impl Fn(usize) -> bool + 'a {
-        let t = text.trim().to_lowercase();
+        let t = fold(text.trim());
         let hits = (!t.is_empty()).then(|| self.matches(&t));
         move |i| {
             hits.as_ref()
                 .is_none_or(|h| h.get(i).copied().unwrap_or(false))
         }
+    }
+}
+
+/// `s` lower-cased for searching, one character at a time. Unlike
+/// `str::to_lowercase` it has no final-sigma rule, so a word matches the
+/// same wherever it stands; and it leaves that function's context tables
+/// out of the first load.
+pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.chars().flat_map(char::to_lowercase).collect()
     }
 }
 

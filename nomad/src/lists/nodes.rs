@@ -49,7 +49,7 @@ pub fn node_search_keys(nodes: &[NodeListStub]) -> SearchIndex {
     SearchIndex::new(
         nodes
             .iter()
-            .map(|n| format!("{} {} {}", n.name, n.id, n.address).to_lowercase()),
+            .map(|n| super::fold(&format!("{} {} {}", n.name, n.id, n.address))),
     )
 }
 

@@ -311,3 +311,15 @@ fn search_index_matches_within_entries_only() {
     assert!((0..5).all(all));
     assert!(SearchIndex::default().matches("x").is_empty());
 }
+
+#[test]
+fn search_folds_case_one_character_at_a_time() {
+    assert_eq!(super::fold("Web-API"), "web-api");
+    assert_eq!(super::fold("ÄRGER İx"), "ärger i\u{307}x");
+    // no final-sigma rule: a word reads the same at the end of a key and in
+    // the middle of a query
+    assert_eq!(super::fold("ΟΔΟΣ"), "οδοσ");
+    let idx = SearchIndex::new([super::fold("ΟΔΟΣ web")].into_iter());
+    let f = idx.filter("οδοσ ");
+    assert!(f(0));
+}

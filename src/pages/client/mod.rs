@@ -250,15 +250,15 @@ fn NodeAllocs(list: Signal<Arc<Vec<Allocation>>>) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let text = RwSignal::new(String::new());
     let filtered = Signal::derive(move || {
-        let (s, t) = (status.get(), text.get().trim().to_lowercase());
+        let (s, t) = (status.get(), nomad_model::lists::fold(text.get().trim()));
         list.with(|l| {
             l.iter()
                 .filter(|a| s.is_empty() || a.client_status == s)
                 .filter(|a| {
                     t.is_empty()
-                        || a.name.to_lowercase().contains(&t)
+                        || nomad_model::lists::fold(&a.name).contains(&t)
                         || a.id.starts_with(&t)
-                        || a.job_id.to_lowercase().contains(&t)
+                        || nomad_model::lists::fold(&a.job_id).contains(&t)
                 })
                 .map(AllocRow::from)
                 .collect::<Vec<_>>()
@@ -368,14 +368,16 @@ fn HostVolumesAndNetworks(n: Signal<Arc<Node>>) -> impl IntoView {
 fn Attributes(n: Signal<Arc<Node>>) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let rows = Memo::new(move |_| {
-        let t = text.get().trim().to_lowercase();
+        let t = nomad_model::lists::fold(text.get().trim());
         n.with(|n| {
             n.attributes
                 .iter()
                 .map(|(k, v)| ("attribute", k.clone(), v.clone()))
                 .chain(n.meta.iter().map(|(k, v)| ("meta", k.clone(), v.clone())))
                 .filter(|(_, k, v)| {
-                    t.is_empty() || k.to_lowercase().contains(&t) || v.to_lowercase().contains(&t)
+                    t.is_empty()
+                        || nomad_model::lists::fold(k).contains(&t)
+                        || nomad_model::lists::fold(v).contains(&t)
                 })
                 .collect::<Vec<_>>()
         })
