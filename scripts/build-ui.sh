@@ -39,6 +39,9 @@ if [ "$profile" = release ]; then
   done
 fi
 
+# the areas' stylesheet goes with the chunks (and into their folder's hash)
+node_modules/.bin/esbuild "$dist/areas.css" --minify --log-level=warning --outfile="$out/areas.css"
+rm "$dist/areas.css"
 hash=$(cat "$out"/* | sha256sum | cut -c1-16)
 app="app-$hash"
 rm -rf "$dist"/app-*
@@ -60,9 +63,9 @@ import init from './yurt.js';
 await init({ module_or_path: new URL('yurt_bg.wasm', import.meta.url) });
 JS
 start="<link rel=\"modulepreload\" href=\"$app/yurt.js\"><link rel=\"preload\" href=\"$app/yurt_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin><script type=\"module\" src=\"$app/start.js\"></script>"
-python3 - "$dist/index.html" "$start" <<'EOF'
+python3 - "$dist/index.html" "$start" "$app" <<'EOF'
 import re, sys
-path, start = sys.argv[1], sys.argv[2]
+path, start, app = sys.argv[1], sys.argv[2], sys.argv[3]
 html = open(path).read()
 # trunk minifies index.html in release builds: match the placeholder in any spelling
 mark = re.compile(r'<script[^>]*\bdata-yurt-start\b[^>]*></script>')
@@ -70,6 +73,10 @@ if not mark.search(html):
     sys.exit(f"build-ui: {path} lacks the data-yurt-start placeholder")
 # trunk leaves the skipped rust link in place; the browser has no use for it
 html = re.sub(r'<link[^>]*\bdata-trunk-skip\b[^>]*>', '', html)
+# the areas' stylesheet now sits in the app's folder
+html, n = re.subn(r'(<meta[^>]*content=)"?areas\.css"?', lambda m: f'{m.group(1)}"{app}/areas.css"', html)
+if n != 1:
+    sys.exit(f"build-ui: {path} lacks the yurt-area-styles meta")
 open(path, "w").write(mark.sub(lambda _: start, html))
 EOF
 echo "built $dist/ (base $base, $(ls "$dist/$app"/*.wasm | wc -l) wasm modules in $app/)"

@@ -133,6 +133,51 @@ pub fn api_origin() -> String {
         .unwrap_or_default()
 }
 
+thread_local! {
+    /// Settles once the on-demand stylesheet has loaded (or failed to).
+    static AREA_STYLES: std::cell::OnceCell<js_sys::Promise> = const { std::cell::OnceCell::new() };
+}
+
+/// Loads the stylesheet of the pages that load on demand, named by
+/// `<meta name="yurt-area-styles" content="…">`, once per tab; resolves
+/// when it has loaded, so an area's page never paints unstyled. A missing
+/// meta or a failed load resolves too: the page still works.
+pub async fn area_styles() {
+    let promise = AREA_STYLES.with(|cell| {
+        cell.get_or_init(|| {
+            let doc = window().and_then(|w| w.document());
+            let href = doc
+                .as_ref()
+                .and_then(|d| {
+                    d.query_selector("meta[name=yurt-area-styles]")
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|m| m.get_attribute("content"));
+            let (Some(doc), Some(href)) = (doc, href) else {
+                return js_sys::Promise::resolve(&JsValue::UNDEFINED);
+            };
+            let link = doc
+                .create_element("link")
+                .ok()
+                .and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok());
+            let (Some(link), Some(head)) = (link, doc.head()) else {
+                return js_sys::Promise::resolve(&JsValue::UNDEFINED);
+            };
+            let _ = link.set_attribute("rel", "stylesheet");
+            let _ = link.set_attribute("href", &href);
+            let promise = js_sys::Promise::new(&mut |done, _| {
+                link.set_onload(Some(&done));
+                link.set_onerror(Some(&done));
+            });
+            let _ = head.append_child(&link);
+            promise
+        })
+        .clone()
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Copies text to the clipboard (best effort).
 pub fn copy_to_clipboard(text: &str) {
     if let Some(w) = window() {

@@ -5,6 +5,10 @@
 //! load. Without the feature (browser tests, `trunk build`) the same
 //! routes call the pages directly.
 //!
+//! The pages of the areas share one stylesheet (`style/areas.css`), loaded
+//! with the first of them; `style/main.css` holds the shell's and the jobs
+//! list's.
+//!
 //! The chunks are declared `fallible`: Leptos' own `#[lazy]` panics when a
 //! chunk cannot be fetched, which aborts the whole module; here the route
 //! shows the error panel instead, and opening the page again retries.
@@ -12,6 +16,7 @@
 use crate::api::ApiError;
 use crate::components::ErrorPanel;
 use crate::pages::*;
+use futures_util::future::join;
 use leptos::prelude::*;
 use leptos_router::ChooseView;
 use std::future::Future;
@@ -50,9 +55,10 @@ pub struct Area {
 
 impl ChooseView for Area {
     async fn choose(self) -> AnyView {
-        (self.load)()
-            .await
-            .unwrap_or_else(|_| chunk_failed(self.name))
+        // the areas' stylesheet comes with the first of them, fetched
+        // alongside the chunk
+        let (view, ()) = join((self.load)(), crate::interop::area_styles()).await;
+        view.unwrap_or_else(|_| chunk_failed(self.name))
     }
 
     async fn preload(&self) {}
