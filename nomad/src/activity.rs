@@ -254,7 +254,7 @@ impl Feed {
             .map(|e| f(e).to_string())
             .filter(|s| !s.is_empty())
             .collect();
-        v.sort();
+        v.sort_unstable();
         v.dedup();
         v
     }

@@ -200,7 +200,7 @@ impl JobDiff {
                 continue;
             }
             let mut ann: Vec<String> = g.updates.iter().map(|(k, v)| format!("{v} {k}")).collect();
-            ann.sort();
+            ann.sort_unstable();
             out.push(DiffRow {
                 depth: 1,
                 kind: DiffRowKind::Group,

@@ -327,7 +327,7 @@ fn refuse(api: Api, sub: &Subscription, err: ApiError) {
         h.status.update(|s| {
             let mut all = s.refused.take().map(|r| r.0).unwrap_or_default();
             all.extend(topics.iter().cloned());
-            all.sort();
+            all.sort_unstable();
             all.dedup();
             s.refused = Some((all, err.clone()));
         })

@@ -434,7 +434,7 @@ async fn apply_list<T: Send + Sync + 'static>(
     entry.state.update(|s| s.index = s.index.max(max));
     if !also.is_empty() {
         done.reread.extend(also);
-        done.reread.sort();
+        done.reread.sort_unstable();
         done.reread.dedup();
     }
     for keys in done.reread.chunks(REREAD_CHUNK) {

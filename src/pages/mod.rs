@@ -107,7 +107,7 @@ pub fn use_query_setter() -> impl Fn(&[(&str, String)]) + Clone + 'static {
                 pairs.push((k.to_string(), v.clone()));
             }
         }
-        pairs.sort();
+        pairs.sort_unstable();
         let qs = crate::routes::query_string(&pairs);
         let path = location.pathname.get_untracked();
         let url = if qs.is_empty() {

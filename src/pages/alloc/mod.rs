@@ -252,7 +252,7 @@ fn Placement(a: Signal<Arc<Allocation>>) -> impl IntoView {
                     {(!scores.is_empty()).then(|| {
                         let keys: Vec<String> = {
                             let mut k: Vec<String> = scores.iter().flat_map(|s| s.scores.keys().cloned()).collect();
-                            k.sort();
+                            k.sort_unstable();
                             k.dedup();
                             k
                         };

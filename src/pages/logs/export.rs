@@ -157,7 +157,7 @@ async fn whole_logs(
                         .map(|n| (n, f.name.clone()))
                 })
                 .collect();
-            mine.sort();
+            mine.sort_unstable();
             if mine.is_empty() {
                 continue;
             }
