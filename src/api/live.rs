@@ -6,21 +6,19 @@
 //! the data was read at are already in it. A gap re-reads everything; a
 //! refusal hands the watch back to blocking queries from where it is.
 
-use super::client::Api;
+use super::entry::{Store, Target};
 use super::error::{ApiError, ApiErrorKind};
 use super::hub::{self, Listener, Lost};
 use super::paths;
-use super::watch::{poll_loop, Decoder, Entry, WatchOpts};
+use super::watch::poll_loop;
 use crate::interop;
 use futures_channel::oneshot;
-use leptos::prelude::Update;
 use nomad_model::chunks::{array_chunks, array_of};
 use nomad_model::events::{Event, Subscription};
 use nomad_model::live::{self as rows, Applied, LiveRow};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::rc::{Rc, Weak};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// More events than this waiting for one watch: re-read it instead.
@@ -48,16 +46,16 @@ pub enum Follow<T> {
 /// compiled again per row type beyond these.
 pub struct ListOps<T> {
     /// Applies events to the rows in place; what is left to re-read.
-    apply: fn(&mut T, &[&Event]) -> Applied,
+    pub(super) apply: fn(&mut T, &[&Event]) -> Applied,
     /// A copy, when the rows are shared with a view still holding them.
-    copy: fn(&T) -> T,
+    pub(super) copy: fn(&T) -> T,
     /// Merges a re-read of some keys; `true` when it replaced every row.
-    merge: Merge<T>,
-    filter: fn(&[String]) -> String,
+    pub(super) merge: Merge<T>,
+    pub(super) filter: fn(&[String]) -> String,
     /// Appends rows decoded from a part of the list (a large first read
     /// is decoded in parts by the watch's own decoder, each part an array
     /// of some of the rows, with input let in between).
-    extend: fn(&mut T, T),
+    pub(super) extend: fn(&mut T, T),
 }
 
 type Merge<T> = fn(&mut T, &[String], &[u8]) -> Result<bool, String>;
@@ -227,44 +225,33 @@ fn node_of(path: &str) -> Option<String> {
 }
 
 /// Reads the whole resource into the entry; the index it was read at.
-async fn read_all<T: Send + Sync + 'static>(
-    api: Api,
-    path: &str,
-    query: &[(&'static str, String)],
-    decode: Decoder<T>,
-    entry: &Entry<T>,
-    ops: Option<&ListOps<T>>,
-) -> Result<u64, ApiError> {
-    let raw = entry.fetch(api, path, query).await?;
-    let cut = ops
-        .filter(|_| raw.body.len() > 2 * PART_BYTES)
-        .and_then(|ops| Some((ops, array_chunks(&raw.body, PART_BYTES)?)));
-    match cut {
-        Some((ops, ranges)) if !ranges.is_empty() => {
-            let mut rows: Option<T> = None;
+async fn read_all(t: &Target, entry: &dyn Store) -> Result<u64, ApiError> {
+    let core = entry.core();
+    let raw = core.fetch(t.api, &t.path, &t.query).await?;
+    let parts = (entry.is_list() && raw.body.len() > 2 * PART_BYTES)
+        .then(|| array_chunks(&raw.body, PART_BYTES))
+        .flatten()
+        .filter(|r| !r.is_empty());
+    match parts {
+        Some(ranges) => {
             let mut ms = 0.0;
             for r in ranges {
                 let t0 = interop::perf_now();
-                let part =
-                    decode(&array_of(&raw.body, r)).map_err(|e| ApiError::decode(e, path))?;
-                match &mut rows {
-                    Some(all) => (ops.extend)(all, part),
-                    None => rows = Some(part),
-                }
+                entry
+                    .add_part(&array_of(&raw.body, r))
+                    .map_err(|e| ApiError::decode(e, &t.path))?;
                 ms += interop::perf_now() - t0;
                 // a keystroke or a click waiting is handled before the next part
                 interop::sleep(Duration::ZERO).await;
-                if !entry.alive.get() {
-                    return Err(ApiError::aborted(path));
+                if !core.alive.get() {
+                    return Err(ApiError::aborted(&t.path));
                 }
             }
-            if let Some(v) = rows {
-                entry.put(path, v, &raw, ms);
-            }
+            entry.finish_parts(&t.path, &raw, ms);
         }
-        _ => entry.store(path, &raw, decode)?,
+        None => entry.store(&t.path, &raw)?,
     }
-    entry.wake_first();
+    core.wake_first();
     Ok(raw.index)
 }
 
@@ -283,42 +270,29 @@ fn narrowed(query: &[(&'static str, String)], filter: String) -> Vec<(&'static s
     q
 }
 
-/// Follows `follow` for the entry until it is dropped.
-pub(super) async fn follow_loop<T: Send + Sync + 'static>(
-    api: Api,
-    path: String,
-    query: Vec<(&'static str, String)>,
-    opts: WatchOpts,
-    decode: Decoder<T>,
-    entry: Rc<Entry<T>>,
-    follow: Follow<T>,
-) {
-    let sub = match &follow {
-        Follow::Object(s) | Follow::List(s, _) => s.clone(),
-    };
+/// Follows `sub` for the entry until it is dropped.
+pub(super) async fn follow_loop(t: Target, entry: Rc<dyn Store>, sub: Subscription) {
+    let core = entry.core();
     let tap = Rc::new(Tap {
         sub,
-        node: node_of(&path),
+        node: node_of(&t.path),
         inbox: RefCell::new(Inbox::default()),
         wake: RefCell::new(None),
         loaded: Cell::new(None),
     });
     {
         let weak = Rc::downgrade(&tap);
-        *entry.on_drop.borrow_mut() = Some(Box::new(move || {
+        *core.on_drop.borrow_mut() = Some(Box::new(move || {
             if let Some(t) = weak.upgrade() {
                 t.wake.borrow_mut().take();
             }
         }));
     }
+    let api = t.api;
     let registration = hub::register(api, Rc::downgrade(&tap) as Weak<dyn Listener>);
     let mut failures = 0u32;
-    'load: while entry.alive.get() {
-        let ops = match &follow {
-            Follow::List(_, ops) => Some(ops),
-            Follow::Object(_) => None,
-        };
-        let mut applied = match read_all(api, &path, &query, decode, &entry, ops).await {
+    'load: while core.alive.get() {
+        let mut applied = match read_all(&t, &*entry).await {
             Ok(i) => i,
             Err(e) if e.kind == ApiErrorKind::Aborted => return,
             Err(e) => {
@@ -328,11 +302,8 @@ pub(super) async fn follow_loop<T: Send + Sync + 'static>(
                     tap.loaded.set(Some(0));
                     hub::schedule(api);
                 }
-                entry.state.update(|s| {
-                    s.error = Some(e);
-                    s.reconnecting = true;
-                });
-                entry.wake_first();
+                entry.fail(e, true);
+                core.wake_first();
                 interop::sleep(super::watch::backoff(failures, false)).await;
                 continue;
             }
@@ -347,29 +318,23 @@ pub(super) async fn follow_loop<T: Send + Sync + 'static>(
             let wait = (!later.is_empty())
                 .then(|| Duration::from_millis((due - interop::perf_now()).max(0.0) as u64));
             let inbox = tap.next(wait).await;
-            if !entry.alive.get() {
+            if !core.alive.get() {
                 return;
             }
             if let Some(err) = inbox.refused {
                 drop(registration);
-                entry.state.update(|s| s.error = None);
+                entry.update(&mut |s| *s.error = None);
                 interop::warn(&format!(
-                    "event stream refused, polling {path}: {}",
-                    err.message
+                    "event stream refused, polling {}: {}",
+                    t.path, err.message
                 ));
-                return poll_loop(api, path, query, opts, decode, entry, applied).await;
+                return poll_loop(t, entry, applied).await;
             }
             // shown as for a failed blocking query: the data is kept, and
             // marked as possibly stale until the stream is back
             match inbox.dropped {
-                Some(Some(e)) => entry.state.update(|s| {
-                    s.error = Some(e);
-                    s.reconnecting = true;
-                }),
-                Some(None) => entry.state.update(|s| {
-                    s.error = None;
-                    s.reconnecting = false;
-                }),
+                Some(Some(e)) => entry.fail(e, true),
+                Some(None) => entry.recovered(),
                 None => {}
             }
             if inbox.gap {
@@ -385,87 +350,63 @@ pub(super) async fn follow_loop<T: Send + Sync + 'static>(
             if events.is_empty() && !flush {
                 continue;
             }
-            let ok = match &follow {
-                Follow::Object(_) => read_all(api, &path, &query, decode, &entry, None)
+            let ok = if entry.is_list() {
+                let now: Vec<String> = if flush {
+                    due = interop::perf_now() + LATER_EVERY.as_millis() as f64;
+                    std::mem::take(&mut later).into_iter().collect()
+                } else {
+                    vec![]
+                };
+                apply_list(&t, &*entry, &events, now)
                     .await
-                    .map(|i| applied = applied.max(i)),
-                Follow::List(_, ops) => {
-                    let now: Vec<String> = if flush {
-                        due = interop::perf_now() + LATER_EVERY.as_millis() as f64;
-                        std::mem::take(&mut later).into_iter().collect()
-                    } else {
-                        vec![]
-                    };
-                    apply_list(api, &path, &query, &entry, ops, &events, now)
-                        .await
-                        .map(|more| later.extend(more))
-                }
+                    .map(|more| later.extend(more))
+            } else {
+                read_all(&t, &*entry)
+                    .await
+                    .map(|i| applied = applied.max(i))
             };
             match ok {
                 Err(e) if e.kind == ApiErrorKind::Aborted => return,
                 // the next events or a re-read bring it back in step
                 Err(e) => {
-                    entry.state.update(|s| s.error = Some(e));
+                    let mut e = Some(e);
+                    entry.update(&mut |s| *s.error = e.take());
                     continue 'load;
                 }
                 Ok(()) => {}
             }
             // let a burst of events land together
-            interop::sleep(opts.min_interval.max(Duration::from_millis(100))).await;
+            interop::sleep(t.opts.min_interval.max(Duration::from_millis(100))).await;
         }
     }
 }
 
-async fn apply_list<T: Send + Sync + 'static>(
-    api: Api,
-    path: &str,
-    query: &[(&'static str, String)],
-    entry: &Entry<T>,
-    ops: &ListOps<T>,
+async fn apply_list(
+    t: &Target,
+    entry: &dyn Store,
     events: &[&Event],
     also: Vec<String>,
 ) -> Result<Vec<String>, ApiError> {
     let t0 = interop::perf_now();
-    let Some(mut done) = in_place(entry, ops, |rows| (ops.apply)(rows, events)) else {
+    let Some(mut done) = entry.apply(events) else {
         return Ok(vec![]);
     };
-    interop::record_update(&format!("apply {path}"), 0, interop::perf_now() - t0);
+    interop::record_update(&format!("apply {}", t.path), 0, interop::perf_now() - t0);
     let max = events.iter().map(|e| e.index).max().unwrap_or(0);
-    entry.state.update(|s| s.index = s.index.max(max));
+    entry.update(&mut |s| *s.index = (*s.index).max(max));
     if !also.is_empty() {
         done.reread.extend(also);
         done.reread.sort_unstable();
         done.reread.dedup();
     }
     for keys in done.reread.chunks(REREAD_CHUNK) {
-        let q = narrowed(query, (ops.filter)(keys));
-        let raw = entry.fetch(api, path, &q).await?;
-        let merged = in_place(entry, ops, |rows| (ops.merge)(rows, keys, &raw.body));
-        match merged {
+        let q = narrowed(&t.query, entry.filter(keys));
+        let raw = entry.core().fetch(t.api, &t.path, &q).await?;
+        match entry.merge(keys, &raw.body) {
             Some(Ok(true)) | None => break,
             Some(Ok(false)) => {}
-            Some(Err(e)) => return Err(ApiError::decode(e, path)),
+            Some(Err(e)) => return Err(ApiError::decode(e, &t.path)),
         }
     }
     Ok(done.later)
-}
-
-/// Runs `f` on the entry's rows and notifies their views. The rows are
-/// taken out and changed where they are when no view still holds them
-/// (copying 50,000 rows per batch of events cost a frame), copied when one
-/// does; nothing awaits in between, so no view sees them missing.
-fn in_place<T: Send + Sync + 'static, R>(
-    entry: &Entry<T>,
-    ops: &ListOps<T>,
-    f: impl FnOnce(&mut T) -> R,
-) -> Option<R> {
-    use leptos::prelude::UpdateUntracked;
-    let arc = entry.state.update_untracked(|s| s.data.take())?;
-    let mut rows = Arc::try_unwrap(arc).unwrap_or_else(|shared| (ops.copy)(&shared));
-    let out = f(&mut rows);
-    entry.state.update(|s| {
-        s.data = Some(Arc::new(rows));
-        s.error = None;
-    });
-    Some(out)
 }

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod endpoints;
+mod entry;
 pub mod error;
 pub mod events;
 pub mod hub;

@@ -8,7 +8,9 @@
 //! watcher goes away; and at most [`MAX_LONG_POLLS`] long-polls run at once,
 //! so browsers' six connections per host are never all held.
 
-use super::client::{Api, Raw};
+use super::client::Api;
+pub use super::entry::Decoder;
+use super::entry::{Entry, Store, Target};
 use super::error::{ApiError, ApiErrorKind};
 use super::live::{follow_loop, list_follow, object_subscription, Follow};
 use crate::interop;
@@ -102,70 +104,6 @@ impl Default for WatchOpts {
     }
 }
 
-pub(super) struct Entry<T> {
-    pub(super) state: ArcRwSignal<WatchState<T>>,
-    refs: Cell<usize>,
-    pub(super) alive: Cell<bool>,
-    pub(super) abort: RefCell<Option<interop::Abort>>,
-    waiters: RefCell<Vec<oneshot::Sender<()>>>,
-    /// Run when the last watcher goes (ends a wait for events).
-    pub(super) on_drop: RefCell<Option<Box<dyn FnOnce()>>>,
-}
-
-impl<T> Entry<T> {
-    /// Resolves everyone waiting for the first answer.
-    pub(super) fn wake_first(&self) {
-        for w in self.waiters.borrow_mut().drain(..) {
-            let _ = w.send(());
-        }
-    }
-
-    /// GETs `path?query`, abortable through the entry (dropping the last
-    /// watcher aborts it), counted for tests and figures.
-    pub(super) async fn fetch(
-        &self,
-        api: Api,
-        path: &str,
-        query: &[(&'static str, String)],
-    ) -> Result<Raw, ApiError> {
-        let abort = interop::Abort::new();
-        let signal = abort.as_ref().map(|a| a.signal());
-        *self.abort.borrow_mut() = abort;
-        REGISTRY.with(|r| r.requests.set(r.requests.get() + 1));
-        let res = api.get_raw(path, query, signal.as_ref()).await;
-        self.abort.borrow_mut().take();
-        res
-    }
-
-    /// Decodes an answer into the entry's data.
-    pub(super) fn store(&self, path: &str, raw: &Raw, decode: Decoder<T>) -> Result<(), ApiError>
-    where
-        T: Send + Sync + 'static,
-    {
-        let t0 = interop::perf_now();
-        let v = decode(&raw.body).map_err(|e| ApiError::decode(e, path))?;
-        self.put(path, v, raw, interop::perf_now() - t0);
-        Ok(())
-    }
-
-    /// Sets the entry's data, decoded from `raw` in `decode_ms`.
-    pub(super) fn put(&self, path: &str, v: T, raw: &Raw, decode_ms: f64)
-    where
-        T: Send + Sync + 'static,
-    {
-        interop::record_update(path, raw.body.len(), decode_ms);
-        self.state.update(|s| {
-            s.data = Some(Arc::new(v));
-            s.error = None;
-            s.reconnecting = false;
-            s.index = raw.index;
-            s.decode_ms = decode_ms;
-            s.bytes = raw.body.len();
-            s.next_token.clone_from(&raw.next_token);
-        });
-    }
-}
-
 /// Exponential backoff with jitter: 1 s, 2 s, 4 s … 30 s, ±50 %. Auth and
 /// not-found errors wait longer: a new token or the resource reappearing
 /// is what ends them.
@@ -180,7 +118,6 @@ pub(super) fn backoff(failures: u32, auth: bool) -> Duration {
 struct Registry {
     entries: RefCell<HashMap<(TypeId, String), Rc<dyn Any>>>,
     long_polls: Cell<usize>,
-    requests: Cell<u64>,
     /// Watchers waiting for a long-poll slot, served first come, first
     /// served, so a watcher that just got its answer cannot starve one
     /// that has been waiting.
@@ -190,11 +127,13 @@ struct Registry {
 
 thread_local! {
     static REGISTRY: Registry = Registry::default();
+    /// Requests the watches have started since the page loaded.
+    pub(super) static REQUESTS: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Requests the registry has started since the page loaded (for tests and figures).
 pub fn requests_started() -> u64 {
-    REGISTRY.with(|r| r.requests.get())
+    REQUESTS.with(Cell::get)
 }
 
 /// Entries currently watched.
@@ -210,14 +149,15 @@ pub struct WatchHandle<T: 'static> {
 
 impl<T> Drop for WatchHandle<T> {
     fn drop(&mut self) {
-        let n = self.entry.refs.get().saturating_sub(1);
-        self.entry.refs.set(n);
+        let core = &self.entry.core;
+        let n = core.refs.get().saturating_sub(1);
+        core.refs.set(n);
         if n == 0 {
-            self.entry.alive.set(false);
-            if let Some(a) = self.entry.abort.borrow_mut().take() {
+            core.alive.set(false);
+            if let Some(a) = core.abort.borrow_mut().take() {
                 a.abort();
             }
-            if let Some(f) = self.entry.on_drop.borrow_mut().take() {
+            if let Some(f) = core.on_drop.borrow_mut().take() {
                 f();
             }
             REGISTRY.with(|r| r.entries.borrow_mut().remove(&self.key));
@@ -235,7 +175,7 @@ impl<T: 'static> WatchHandle<T> {
             None
         } else {
             let (tx, rx) = oneshot::channel();
-            self.entry.waiters.borrow_mut().push(tx);
+            self.entry.core.waiters.borrow_mut().push(tx);
             Some(rx)
         };
         async move {
@@ -266,71 +206,48 @@ where
     let key = (TypeId::of::<T>(), url_key);
     let existing = REGISTRY.with(|r| r.entries.borrow().get(&key).cloned());
     if let Some(e) = existing.and_then(|e| e.downcast::<Entry<T>>().ok()) {
-        e.refs.set(e.refs.get() + 1);
+        e.core.refs.set(e.core.refs.get() + 1);
         return WatchHandle { entry: e, key };
     }
-    let entry = Rc::new(Entry {
-        state: ArcRwSignal::new(WatchState::default()),
-        refs: Cell::new(1),
-        alive: Cell::new(true),
-        abort: RefCell::new(None),
-        waiters: RefCell::new(vec![]),
-        on_drop: RefCell::new(None),
-    });
+    let (sub, ops) = match opts.live.then(|| follow(&path, &query)).flatten() {
+        Some(Follow::Object(sub)) => (Some(sub), None),
+        Some(Follow::List(sub, ops)) => (Some(sub), Some(ops)),
+        None => (None, None),
+    };
+    let entry = Rc::new(Entry::new(decode, ops));
     REGISTRY.with(|r| {
         r.entries
             .borrow_mut()
             .insert(key.clone(), entry.clone() as Rc<dyn Any>)
     });
-    match opts.live.then(|| follow(&path, &query)).flatten() {
-        Some(f) => wasm_bindgen_futures::spawn_local(follow_loop(
-            api,
-            path,
-            query,
-            opts,
-            decode,
-            entry.clone(),
-            f,
-        )),
-        None => wasm_bindgen_futures::spawn_local(poll_loop(
-            api,
-            path,
-            query,
-            opts,
-            decode,
-            entry.clone(),
-            0,
-        )),
+    let target = Target {
+        api,
+        path,
+        query,
+        opts,
+    };
+    let store = entry.clone() as Rc<dyn Store>;
+    match sub {
+        Some(sub) => wasm_bindgen_futures::spawn_local(follow_loop(target, store, sub)),
+        None => wasm_bindgen_futures::spawn_local(poll_loop(target, store, 0)),
     }
     WatchHandle { entry, key }
 }
-
-/// How a watched body becomes `T` (straight from the bytes).
-pub type Decoder<T> = fn(&[u8]) -> Result<T, String>;
 
 fn decode_serde<T: DeserializeOwned>(b: &[u8]) -> Result<T, String> {
     nomad_model::decode_json(b).map_err(|e| e.to_string())
 }
 
 /// Blocking queries from `index` (0: a first plain read).
-pub(super) async fn poll_loop<T>(
-    api: Api,
-    path: String,
-    query: Vec<(&'static str, String)>,
-    opts: WatchOpts,
-    decode: Decoder<T>,
-    entry: Rc<Entry<T>>,
-    mut index: u64,
-) where
-    T: Send + Sync + 'static,
-{
+pub(super) async fn poll_loop(t: Target, entry: Rc<dyn Store>, mut index: u64) {
+    let core = entry.core();
     let mut failures: u32 = 0;
-    while entry.alive.get() {
+    while core.alive.get() {
         interop::until_visible().await;
-        if !entry.alive.get() {
+        if !core.alive.get() {
             break;
         }
-        let blocking = opts.blocking && index > 0;
+        let blocking = t.opts.blocking && index > 0;
         if blocking {
             let ticket = REGISTRY.with(|r| {
                 let t = r.tickets.get() + 1;
@@ -352,24 +269,24 @@ pub(super) async fn poll_loop<T>(
                 if granted {
                     break;
                 }
-                if !entry.alive.get() {
+                if !core.alive.get() {
                     REGISTRY.with(|r| r.queue.borrow_mut().retain(|t| *t != ticket));
                     return;
                 }
                 interop::sleep(Duration::from_millis(50)).await;
             }
         }
-        let mut q = query.clone();
+        let mut q = t.query.clone();
         if blocking {
             q.push(("index", index.to_string()));
             q.push(("wait", WAIT.to_string()));
         }
         let started = interop::perf_now();
-        let res = entry.fetch(api, &path, &q).await;
+        let res = core.fetch(t.api, &t.path, &q).await;
         if blocking {
             REGISTRY.with(|r| r.long_polls.set(r.long_polls.get().saturating_sub(1)));
         }
-        if !entry.alive.get() {
+        if !core.alive.get() {
             break;
         }
         match res {
@@ -379,22 +296,13 @@ pub(super) async fn poll_loop<T>(
                 // Nomad: if the index goes backwards, reset and re-read.
                 let unchanged = new_index != 0 && new_index == index;
                 if !unchanged {
-                    if let Err(e) = entry.store(&path, &raw, decode) {
-                        entry.state.update(|s| {
-                            s.error = Some(e);
-                            s.reconnecting = false;
-                        });
+                    if let Err(e) = entry.store(&t.path, &raw) {
+                        entry.fail(e, false);
                     }
-                } else if entry
-                    .state
-                    .with_untracked(|s| s.reconnecting || s.error.is_some())
-                {
-                    entry.state.update(|s| {
-                        s.reconnecting = false;
-                        s.error = None;
-                    });
+                } else if entry.troubled() {
+                    entry.recovered();
                 }
-                entry.wake_first();
+                core.wake_first();
                 index = if new_index < index {
                     0
                 } else {
@@ -406,11 +314,11 @@ pub(super) async fn poll_loop<T>(
                 // re-fetched at most every 5 s, whatever changes
                 let large = raw.body.len() > LARGE_BODY;
                 let min = if large {
-                    opts.min_interval.max(Duration::from_secs(5))
-                } else if opts.blocking && new_index > 0 {
-                    opts.min_interval
+                    t.opts.min_interval.max(Duration::from_secs(5))
+                } else if t.opts.blocking && new_index > 0 {
+                    t.opts.min_interval
                 } else {
-                    opts.min_interval.max(Duration::from_secs(2))
+                    t.opts.min_interval.max(Duration::from_secs(2))
                 };
                 if elapsed < min {
                     interop::sleep(min - elapsed).await;
@@ -420,11 +328,8 @@ pub(super) async fn poll_loop<T>(
             Err(e) => {
                 failures += 1;
                 let auth = e.is_auth() || e.kind == ApiErrorKind::NotFound;
-                entry.state.update(|s| {
-                    s.error = Some(e);
-                    s.reconnecting = true;
-                });
-                entry.wake_first();
+                entry.fail(e, true);
+                core.wake_first();
                 interop::sleep(backoff(failures, auth)).await;
             }
         }
