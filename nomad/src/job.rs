@@ -456,21 +456,61 @@ impl<'de> Deserialize<'de> for JobVersionsResponse {
             #[serde(default, deserialize_with = "nd")]
             diffs: Vec<JobDiff>,
         }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Shape {
-            Obj(Obj),
-            Arr(Vec<Job>),
+        // A visitor on the shape, not an untagged enum: that would buffer
+        // the whole answer and compile the job decoder a second time.
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = JobVersionsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object with Versions and Diffs, or an array of versions")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let o = Obj::deserialize(serde::de::value::MapAccessDeserializer::new(m))?;
+                Ok(JobVersionsResponse {
+                    versions: o.versions,
+                    diffs: o.diffs,
+                })
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                s: A,
+            ) -> Result<Self::Value, A::Error> {
+                Ok(JobVersionsResponse {
+                    versions: Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(s))?,
+                    diffs: vec![],
+                })
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(JobVersionsResponse {
+                    versions: vec![],
+                    diffs: vec![],
+                })
+            }
         }
-        Ok(match Shape::deserialize(d)? {
-            Shape::Obj(o) => JobVersionsResponse {
-                versions: o.versions,
-                diffs: o.diffs,
-            },
-            Shape::Arr(versions) => JobVersionsResponse {
-                versions,
-                diffs: vec![],
-            },
-        })
+        d.deserialize_any(Shape)
+    }
+}
+
+#[cfg(test)]
+mod versions_tests {
+    use super::JobVersionsResponse;
+
+    #[test]
+    fn versions_as_object_or_bare_array() {
+        let o: JobVersionsResponse = serde_json::from_str(
+            r#"{"Versions":[{"ID":"a","Version":1},{"ID":"a","Version":0}],"Diffs":null}"#,
+        )
+        .unwrap();
+        assert_eq!(o.versions.len(), 2);
+        assert!(o.diffs.is_empty());
+        // some older agents answer with the array alone
+        let a: JobVersionsResponse = serde_json::from_str(r#"[{"ID":"a","Version":3}]"#).unwrap();
+        assert_eq!((a.versions.len(), a.versions[0].version), (1, 3));
+        let n: JobVersionsResponse = serde_json::from_str("null").unwrap();
+        assert!(n.versions.is_empty());
+        assert!(serde_json::from_str::<JobVersionsResponse>("7").is_err());
     }
 }

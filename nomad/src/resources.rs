@@ -234,29 +234,115 @@ impl ResourceSummary {
 /// Port lists: objects on modern agents; 0.1 printed `DynamicPorts` as a
 /// count and `ReservedPorts` as bare numbers. `null` is empty.
 fn ports<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Port>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum P {
-        Obj(Port),
-        Num(i64),
-    }
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum L {
-        List(Vec<P>),
-        Other(serde::de::IgnoredAny),
-    }
-    Ok(match Option::<L>::deserialize(d)? {
-        None | Some(L::Other(_)) => vec![],
-        Some(L::List(v)) => v
-            .into_iter()
-            .map(|p| match p {
-                P::Obj(p) => p,
-                P::Num(n) => Port {
-                    value: n,
-                    ..Default::default()
-                },
+    use serde::de::{
+        self, value::MapAccessDeserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    };
+    use std::fmt;
+    // Visitors rather than untagged enums, which would buffer each value
+    // and compile the port decoder twice.
+    struct One;
+    impl<'de> Visitor<'de> for One {
+        type Value = Port;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a port object or number")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Port, A::Error> {
+            Port::deserialize(MapAccessDeserializer::new(m))
+        }
+        fn visit_i64<E: de::Error>(self, value: i64) -> Result<Port, E> {
+            Ok(Port {
+                value,
+                ..Default::default()
             })
-            .collect(),
-    })
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Port, E> {
+            self.visit_i64(i64::try_from(v).map_err(|_| E::custom("port out of range"))?)
+        }
+    }
+    struct OneSeed;
+    impl<'de> de::DeserializeSeed<'de> for OneSeed {
+        type Value = Port;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Port, D::Error> {
+            d.deserialize_any(One)
+        }
+    }
+    struct List;
+    impl<'de> Visitor<'de> for List {
+        type Value = Vec<Port>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of ports")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Vec<Port>, A::Error> {
+            let mut v = vec![];
+            while let Some(p) = s.next_element_seed(OneSeed)? {
+                v.push(p);
+            }
+            Ok(v)
+        }
+        // anything else (0.1's count of dynamic ports, null) is no list
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Vec<Port>, A::Error> {
+            while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(vec![])
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Vec<Port>, E> {
+            Ok(vec![])
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Vec<Port>, E> {
+            Ok(vec![])
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Vec<Port>, E> {
+            Ok(vec![])
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Vec<Port>, E> {
+            Ok(vec![])
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Vec<Port>, E> {
+            Ok(vec![])
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<Port>, E> {
+            Ok(vec![])
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Vec<Port>, E> {
+            Ok(vec![])
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Port>, D::Error> {
+            d.deserialize_any(List)
+        }
+    }
+    d.deserialize_any(List)
+}
+
+#[cfg(test)]
+mod port_tests {
+    use super::NetworkResource;
+
+    fn net(json: &str) -> NetworkResource {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn ports_in_every_shape_agents_print() {
+        let n = net(
+            r#"{"ReservedPorts":[{"Label":"http","Value":8080,"To":80}],"DynamicPorts":[{"Label":"rpc","Value":0}]}"#,
+        );
+        assert_eq!(
+            (
+                n.reserved_ports[0].label.as_str(),
+                n.reserved_ports[0].value,
+                n.reserved_ports[0].to
+            ),
+            ("http", 8080, 80)
+        );
+        assert_eq!(n.dynamic_ports[0].label, "rpc");
+        // 0.1: reserved ports as bare numbers, dynamic ports as a count
+        let n = net(r#"{"ReservedPorts":[22,443],"DynamicPorts":2}"#);
+        assert_eq!(
+            n.reserved_ports.iter().map(|p| p.value).collect::<Vec<_>>(),
+            [22, 443]
+        );
+        assert!(n.dynamic_ports.is_empty());
+        let n = net(r#"{"ReservedPorts":null,"DynamicPorts":{"odd":1}}"#);
+        assert!(n.reserved_ports.is_empty() && n.dynamic_ports.is_empty());
+        assert!(serde_json::from_str::<NetworkResource>(r#"{"ReservedPorts":[true]}"#).is_err());
+    }
 }
