@@ -6,10 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dist="${YURT_DIST:-dist}"
-# The issue's target is 250 KB; the guard sits at what the split reached
-# (282 KB) plus a little, so growth fails the test command while the rest
-# of the way is made (see BENCHMARKS.md, "Bundle size").
-BUDGET_KB=290
+# The issue's target is 250 KB (250,000 bytes); the first load is at
+# 258,4xx, every byte of it accounted for in BENCHMARKS.md ("Bundle
+# size"). The guard sits just above, so any growth fails the test command.
+BUDGET=260000
 app=$(ls -d "$dist"/app-* 2>/dev/null | head -1)
 css=$(ls "$dist"/*.css 2>/dev/null | head -1)
 [ -n "$app" ] && [ -n "$css" ] || { echo "size: no bundle in $dist/ (run scripts/build-ui.sh)"; exit 1; }
@@ -22,18 +22,18 @@ for f in "$dist/index.html" "$dist/favicon.svg" "$css" "$app/start.js" "$app/yur
   printf '  %-26s %10d %10d\n' "$(basename "$f")" "$raw" "$b"
 done
 chunks=0; chunks_raw=0; chunks_br=0
-for f in "$app"/split_*.wasm "$app"/chunk_*.wasm; do
+for f in "$app"/split_*.wasm "$app"/chunk_*.wasm "$app"/areas.css; do
   [ -e "$f" ] || continue
   chunks=$((chunks + 1)); chunks_raw=$((chunks_raw + $(stat -c %s "$f"))); chunks_br=$((chunks_br + $(br "$f")))
 done
-printf '%-28s %10d %10d  (%d KB brotli; budget %d KB, target 250; the official UI loads 1,061 KB)\n' \
-  "first load total" "$first_raw" "$first_br" $((first_br / 1024)) "$BUDGET_KB"
+printf '%-28s %10d %10d  (budget %d, target 250,000; the official UI loads 1,060,485)\n' \
+  "first load total" "$first_raw" "$first_br" "$BUDGET"
 for f in "$app"/split_*.wasm; do
   [ -e "$f" ] && printf '  area %-21s %10d %10d\n' "$(basename "$f" .wasm | sed 's/^split_//')" "$(stat -c %s "$f")" "$(br "$f")"
 done
-printf '%-28s %10d %10d  (%d modules: the areas and the code they share)\n' "on demand, all chunks" "$chunks_raw" "$chunks_br" "$chunks"
+printf '%-28s %10d %10d  (%d files: the areas, the code they share, their stylesheet)\n' "on demand, all chunks" "$chunks_raw" "$chunks_br" "$chunks"
 printf '%-28s %10d %10d\n' "everything" $((first_raw + chunks_raw)) $((first_br + chunks_br))
-if [ $((first_br / 1024)) -gt "$BUDGET_KB" ]; then
-  echo "size: the first load is $((first_br / 1024)) KB brotli, over the ${BUDGET_KB} KB budget"
+if [ "$first_br" -gt "$BUDGET" ]; then
+  echo "size: the first load is $first_br bytes brotli, over the budget of $BUDGET"
   exit 1
 fi
