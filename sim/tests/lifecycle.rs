@@ -106,6 +106,43 @@ async fn restart_and_signal_leave_the_clients_task_events() {
     );
 }
 
+// taskrunner/lifecycle.go Signal: no driver handle, ErrTaskNotRunning;
+// allocrunner Signal gathers every task's refusal in a multierror
+#[tokio::test]
+async fn a_task_that_is_not_running_refuses_a_signal() {
+    let h = H::new(&[]);
+    let a = running_alloc(&h, "web-frontend").await;
+    let id = a["ID"].as_str().unwrap();
+    let r = h
+        .post(&format!("/v1/allocation/{id}/stop"), json!({}))
+        .await;
+    assert_eq!(r.status, 200);
+    // the stop is carried out by the client on its next tick
+    let mut task = String::new();
+    for _ in 0..50 {
+        let a = h.get(&format!("/v1/allocation/{id}")).await.json();
+        task = first_task(&a);
+        if a["TaskStates"][&task]["State"] == "dead" {
+            break;
+        }
+        h.ticks(1);
+    }
+    let s = format!("/v1/client/allocation/{id}/signal");
+    assert_eq!(
+        h.post(&s, json!({"Task": task, "Signal": "SIGHUP"}))
+            .await
+            .err(),
+        (500, "Task not running".into())
+    );
+    let (status, text) = h.post(&s, json!({"Signal": "SIGHUP"})).await.err();
+    assert_eq!(status, 500);
+    assert!(
+        text.starts_with("1 error occurred:\n\t* Failed to signal task: ")
+            && text.ends_with(", err: Task not running\n\n"),
+        "{text:?}"
+    );
+}
+
 // command/agent/alloc_endpoint.go allocStop, nomad/alloc_endpoint.go Stop
 #[tokio::test]
 async fn stopping_an_allocation_replaces_it() {

@@ -91,17 +91,33 @@ impl Cluster {
         Ok(idx)
     }
 
-    /// `allocRunner.Signal`: a `Signaling` event carrying the signal.
+    /// `allocRunner.Signal`: a `Signaling` event carrying the signal, on
+    /// the named task or every task. A task that is not running refuses
+    /// (`ErrTaskNotRunning`); signalling every task collects those refusals
+    /// as Go's `multierror` prints them, and the running ones still get it.
     pub fn signal_tasks(&mut self, id: &str, task: &str, signal: &str) -> ApiResult<u64> {
         let a = self.allocs.get(id).ok_or_else(|| unknown_alloc(id))?;
-        if !task.is_empty() && !a.task_states.contains_key(task) {
-            return Err(ApiError::internal("Task not found"));
+        if !task.is_empty() {
+            let st = a
+                .task_states
+                .get(task)
+                .ok_or_else(|| ApiError::internal("Task not found"))?;
+            if st.state != "running" {
+                return Err(ApiError::internal("Task not running"));
+            }
         }
         let now = self.now();
         let idx = self.bump(&[Table::Allocs]);
         let a = self.allocs.get_mut(id).ok_or_else(|| unknown_alloc(id))?;
+        let mut refused = vec![];
         for (name, st) in a.task_states.iter_mut() {
             if !task.is_empty() && name != task {
+                continue;
+            }
+            if st.state != "running" {
+                refused.push(format!(
+                    "Failed to signal task: {name}, err: Task not running"
+                ));
                 continue;
             }
             let mut e = event("Signaling", now);
@@ -113,6 +129,16 @@ impl Cluster {
         }
         a.modify_index = idx;
         a.modify_time = UnixNanos(now);
-        Ok(idx)
+        if refused.is_empty() {
+            return Ok(idx);
+        }
+        let n = refused.len();
+        let head = if n == 1 {
+            "1 error occurred:".to_string()
+        } else {
+            format!("{n} errors occurred:")
+        };
+        let list: String = refused.iter().map(|r| format!("\n\t* {r}")).collect();
+        Err(ApiError::internal(format!("{head}{list}\n\n")))
     }
 }
