@@ -421,6 +421,15 @@ impl TaskEvent {
         if self.signal != 0 {
             out.push(("Signal".into(), self.signal.to_string()));
         }
+        // A 2.x `Signaling` event names its signal only in Details["signal"]
+        // (`SetSignalText`), where other events keep the exit signal's number.
+        if let Some(s) = self
+            .details
+            .get("signal")
+            .filter(|s| self.task_signal.is_empty() && !s.is_empty() && s.parse::<i64>().is_err())
+        {
+            out.push(("Signal sent".into(), s.clone()));
+        }
         if self.kill_timeout.0 != 0 {
             out.push(("Kill timeout".into(), d(self.kill_timeout)));
         }
@@ -476,6 +485,27 @@ fn non_empty(s: &str, fallback: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signaling_event_names_its_signal() {
+        let e = TaskEvent {
+            event_type: "Signaling".into(),
+            display_message: "Task being sent a signal".into(),
+            details: [("signal".to_string(), "SIGUSR1".to_string())].into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            e.facts(),
+            [("Signal sent".to_string(), "SIGUSR1".to_string())]
+        );
+        let exit = TaskEvent {
+            event_type: "Terminated".into(),
+            signal: 9,
+            details: [("signal".to_string(), "9".to_string())].into(),
+            ..Default::default()
+        };
+        assert!(!exit.facts().iter().any(|(k, _)| k == "Signal sent"));
+    }
 
     #[test]
     fn event_facts_show_what_the_message_does_not() {

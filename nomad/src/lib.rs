@@ -21,6 +21,7 @@ pub mod files;
 pub mod format;
 pub mod frames;
 pub mod job;
+pub mod lifecycle;
 pub mod lists;
 pub mod live;
 pub mod logs;

@@ -2,8 +2,9 @@
 //! [`super::watch`]; both take their paths from [`super::paths`].
 
 use super::client::Api;
-use super::error::ApiError;
+use super::error::{ApiError, ApiErrorKind};
 use super::paths::{self, ns};
+use nomad_model::lifecycle::{self, AllocStopResponse};
 use nomad_model::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -152,6 +153,62 @@ impl Api {
     }
 
     // ---- allocations
+    /// Stops an allocation; the scheduler places a replacement.
+    pub async fn stop_allocation(&self, id: &str) -> Result<AllocStopResponse, ApiError> {
+        self.send::<Value, _>(
+            "POST",
+            &format!("{}/stop", paths::allocation(id)),
+            &[],
+            None,
+        )
+        .await
+    }
+    /// Restarts one task (`task`), every task (`all`), or the running ones.
+    pub async fn restart_allocation(
+        &self,
+        id: &str,
+        req: &lifecycle::AllocRestartRequest,
+    ) -> Result<Value, ApiError> {
+        self.send(
+            "POST",
+            &paths::client_allocation(id, "restart"),
+            &[],
+            Some(req),
+        )
+        .await
+    }
+    pub async fn signal_allocation(
+        &self,
+        id: &str,
+        req: &lifecycle::AllocSignalRequest,
+    ) -> Result<Value, ApiError> {
+        self.send(
+            "POST",
+            &paths::client_allocation(id, "signal"),
+            &[],
+            Some(req),
+        )
+        .await
+    }
+    /// The statuses of an allocation's checks (Nomad services, 1.4+); none
+    /// where the agent has no such endpoint.
+    pub async fn alloc_check_statuses(&self, id: &str) -> Result<Vec<String>, ApiError> {
+        match self
+            .get::<Value>(&format!("{}/checks", paths::allocation(id)), &[])
+            .await
+        {
+            Ok(v) => Ok(v
+                .as_object()
+                .map(|m| {
+                    m.values()
+                        .map(|c| c["Status"].as_str().unwrap_or_default().to_string())
+                        .collect()
+                })
+                .unwrap_or_default()),
+            Err(e) if e.kind == ApiErrorKind::NotFound => Ok(vec![]),
+            Err(e) => Err(e),
+        }
+    }
 
     // ---- nodes
     pub async fn node_eligibility(

@@ -4,12 +4,13 @@
 //! browser is its own page (`files.rs`).
 
 mod files;
+mod lifecycle;
 pub mod stats;
 mod tasks;
 
 pub use files::AllocFilesPage;
 
-use crate::api::{use_api, use_watch, WatchOpts};
+use crate::api::{use_watch, WatchOpts};
 use crate::components::*;
 use crate::pages::use_query_param;
 use crate::routes::{alloc_href, decode_param, files_href, href, job_href, node_href};
@@ -87,6 +88,7 @@ fn AllocView(a: Signal<Arc<Allocation>>) -> impl IntoView {
     let res = Memo::new(move |_| a.with(|a| a.resources_summary()));
     let running = Memo::new(move |_| a.with(|a| a.is_running()));
     let tasks = Memo::new(move |_| a.with(|a| a.task_names()));
+    let ask = lifecycle::AskOp(RwSignal::new(None));
     view! {
         <div class="page-head">
             <h1 data-testid="alloc-title">{get(|a| a.name.clone())}</h1>
@@ -96,7 +98,7 @@ fn AllocView(a: Signal<Arc<Allocation>>) -> impl IntoView {
                 {healthy.map(|h| view! { <span class=if h { "tag ok" } else { "tag danger" }>{if h { "healthy" } else { "unhealthy" }}</span> })}
             })}
             <span class="spacer"></span>
-            <AllocActions a/>
+            <lifecycle::AllocActions a ask/>
         </div>
         <AllocTabs id=id.clone() active="overview"/>
         <Facts>
@@ -118,7 +120,7 @@ fn AllocView(a: Signal<Arc<Allocation>>) -> impl IntoView {
         })}
         <h2>"Tasks"</h2>
         <div class="tasks">
-            <For each=move || tasks.get() key=|t: &String| t.clone() children=move |name: String| view! { <tasks::TaskCard a name/> }/>
+            <For each=move || tasks.get() key=|t: &String| t.clone() children=move |name: String| view! { <tasks::TaskCard a name ask/> }/>
         </div>
         <h2>"Resources"</h2>
         <Resources a/>
@@ -277,48 +279,6 @@ fn Placement(a: Signal<Arc<Allocation>>) -> impl IntoView {
                 </section>
             }
         })
-    }
-}
-
-/// Garbage-collect (terminal allocations only), with confirmation.
-#[component]
-fn AllocActions(a: Signal<Arc<Allocation>>) -> impl IntoView {
-    let api = use_api();
-    let confirm = RwSignal::new(false);
-    let terminal = Memo::new(move |_| a.with(|a| a.is_terminal()));
-    // The navigate function is taken at dispatch: the page may be torn
-    // down (its resource answering 404) before the request returns.
-    let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
-    let gc = Action::new_local(move |_: &()| {
-        let id = a.with_untracked(|a| a.id.clone());
-        let nav = navigate.with_value(|n| n.clone());
-        async move {
-            let r = api.gc_allocation(&id).await;
-            match &r {
-                Ok(_) => crate::pages::go(
-                    &nav,
-                    &crate::routes::href_with("/allocations", &[("collected", &id)]),
-                ),
-                Err(_) => confirm.set(false),
-            }
-            r.map(|_| ())
-        }
-    });
-    let busy = gc.pending();
-    let name = Signal::derive(move || a.with(|a| a.name.clone()));
-    view! {
-        <div class="actions inline" data-testid="alloc-actions">
-            <button class="button" data-action="gc" disabled=move || !terminal.get() || busy.get()
-                title=move || if terminal.get() { "Remove this stopped allocation and its files from the client" } else { "Only stopped allocations can be garbage collected" }
-                on:click=move |_| { gc.value().set(None); confirm.set(true) }>"Garbage collect…"</button>
-        </div>
-        {move || confirm.get().then(|| view! {
-            <Confirm action="gc" label="Garbage collect" disabled=busy
-                on_confirm=move |_| { gc.dispatch(()); } on_cancel=move |_| confirm.set(false)>
-                <p>"Garbage collect " <strong>{name}</strong> "? The client deletes its directory, logs included. This cannot be undone."</p>
-            </Confirm>
-        })}
-        <ActionResult result=gc.value() ok=|_: ()| "Garbage collected."/>
     }
 }
 

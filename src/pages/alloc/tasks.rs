@@ -1,6 +1,8 @@
-//! One task of an allocation: state, restarts, times, resources, links to
-//! its logs and directory, and its events with every detail they carry.
+//! One task of an allocation: state, restarts, times, resources, restart
+//! and signal, links to its logs and directory, and its events with every
+//! detail they carry.
 
+use super::lifecycle::{AllocOp, AskOp};
 use crate::components::*;
 use crate::routes::files_href;
 use leptos::prelude::*;
@@ -8,7 +10,7 @@ use nomad_model::{format, Allocation, TaskState};
 use std::sync::Arc;
 
 #[component]
-pub fn TaskCard(a: Signal<Arc<Allocation>>, name: String) -> impl IntoView {
+pub fn TaskCard(a: Signal<Arc<Allocation>>, name: String, ask: AskOp) -> impl IntoView {
     let n = name.clone();
     let st = Memo::new(move |_| a.with(|a| a.task_states.get(&n).cloned().unwrap_or_default()));
     let n = name.clone();
@@ -24,6 +26,18 @@ pub fn TaskCard(a: Signal<Arc<Allocation>>, name: String) -> impl IntoView {
                 <Badge status=get(|s| if s.state.is_empty() { "pending".into() } else { s.state.clone() })/>
                 {move || st.with(|s| s.failed).then(|| view! { <span class="tag danger">"failed"</span> })}
                 <span class="spacer"></span>
+                {
+                    let (r, s) = (name.clone(), name.clone());
+                    let running = move || st.with(|s| s.state == "running");
+                    view! {
+                        <button class="button small" data-testid="task-restart" disabled=move || !running()
+                            title="Restart this task in place"
+                            on:click=move |_| ask.0.set(Some(AllocOp::Restart { task: Some(r.clone()), all: false }))>"Restart"</button>
+                        <button class="button small" data-testid="task-signal" disabled=move || !running()
+                            title="Send this task a signal"
+                            on:click=move |_| ask.0.set(Some(AllocOp::Signal { task: Some(s.clone()), signal: "SIGHUP".into() }))>"Signal"</button>
+                    }
+                }
                 <a class="button small" href=dir data-testid="task-files">"Files"</a>
                 <a class="button small" href=logs data-testid="task-logs">"Logs"</a>
             </header>

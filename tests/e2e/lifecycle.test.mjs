@@ -1,0 +1,108 @@
+// End-to-end flows of an allocation's lifecycle: restart (every running
+// task, or one task from its card), signal, stop, and what a token without
+// `alloc-lifecycle` is told. The task events each causes arrive live.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSim, launch, newPage, shot, api } from './lib.mjs';
+
+const MANAGEMENT = '3f4b1c2d-5e6f-4a70-8b91-c2d3e4f5a6b7';
+const READONLY = '7e9a5d10-2b3c-4d4e-9f50-61728394a5b6';
+
+let sim, browser;
+before(async () => { sim = await startSim(['--acl']); browser = await launch(); });
+after(async () => { await browser?.close(); sim?.stop(); });
+
+async function until(f, ms = 15000) {
+  const t = Date.now();
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() - t > ms) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+const allocs = async () => JSON.parse((await api(sim, 'GET', '/v1/allocations?namespace=*', null, MANAGEMENT)).body);
+const running = (job) => until(async () => (await allocs()).find((a) => a.ClientStatus === 'running' && a.JobID === job
+  && Object.values(a.TaskStates || {}).every((t) => t.State === 'running')));
+
+async function signedIn(token) {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.addInitScript((t) => localStorage.setItem('yurt.token', t), token);
+  return { page, errors };
+}
+
+test('restart and signal an allocation: confirmed, answered, and their task events arrive live', async () => {
+  const { page, errors } = await signedIn(MANAGEMENT);
+  const a = await running('web-frontend');
+  await page.goto(`${sim.ui}/allocations/${a.ID}`);
+  const task = Object.keys(a.TaskStates)[0];
+  const card = `.task-card[data-task="${task}"]`;
+  await page.waitForSelector(`${card} [data-testid=events] li`);
+  const restartsBefore = Number(await page.textContent(`${card} [data-testid=restarts]`));
+
+  // restart the running tasks, from the page's actions
+  await page.click('[data-action=restart]');
+  await page.waitForSelector('[data-testid=confirm-restart]');
+  assert.match(await page.textContent('[data-testid=confirm-restart]'), /in place/);
+  await page.click('[data-confirm=restart]');
+  await page.waitForSelector('[data-testid=action-result]');
+  assert.match(await page.textContent('[data-testid=action-result]'), /Restart requested/);
+  await page.waitForSelector(`${card} [data-testid=events] li[data-event="Restart Signaled"]`);
+  assert.match(await page.textContent(`${card} [data-testid=events] li[data-event="Restart Signaled"]`), /User requested running tasks to restart/);
+  await page.waitForFunction(([sel, n]) => Number(document.querySelector(sel).textContent) > n, [`${card} [data-testid=restarts]`, restartsBefore]);
+  await shot(page, 'lifecycle-restarted');
+
+  // signal one task, from its card
+  await page.click(`${card} [data-testid=task-signal]`);
+  await page.waitForSelector('[data-testid=confirm-signal]');
+  assert.match(await page.textContent('[data-testid=confirm-signal]'), new RegExp(`task ${task}`));
+  await page.selectOption('[data-testid=signal-name]', 'SIGUSR1');
+  await shot(page, 'lifecycle-signal-confirm');
+  await page.click('[data-confirm=signal]');
+  await page.waitForFunction(() => /SIGUSR1 sent to/.test(document.querySelector('[data-testid=action-result]')?.textContent || ''));
+  await page.waitForSelector(`${card} [data-testid=events] li[data-event=Signaling]`);
+  assert.match(await page.textContent(`${card} [data-testid=events] li[data-event=Signaling]`), /SIGUSR1/);
+  const events = (await api(sim, 'GET', `/v1/allocation/${a.ID}`, null, MANAGEMENT)).body;
+  assert.match(events, /"signal":"SIGUSR1"/);
+
+  // cancelling a confirmation sends nothing
+  await page.click(`${card} [data-testid=task-restart]`);
+  await page.waitForSelector('[data-testid=confirm-restart]');
+  assert.match(await page.textContent('[data-testid=confirm-restart]'), new RegExp(`Restart task ${task}`));
+  await page.click('[data-testid=confirm-restart] button:not([data-confirm])');
+  await page.waitForSelector('[data-testid=confirm-restart]', { state: 'detached' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('stopping an allocation: the scheduler replaces it, the page follows', async () => {
+  const { page, errors } = await signedIn(MANAGEMENT);
+  const a = await running('web-frontend');
+  await page.goto(`${sim.ui}/allocations/${a.ID}`);
+  await page.waitForSelector('[data-action=stop]:not([disabled])');
+  await page.click('[data-action=stop]');
+  await page.click('[data-confirm=stop]');
+  await page.waitForFunction(() => /Stopped\. The scheduler places a replacement/.test(document.querySelector('[data-testid=action-result]')?.textContent || ''));
+  await page.waitForFunction(() => /^stop/.test(document.querySelector('[data-testid=desired-status]').textContent));
+  // a stopped allocation offers no more restarts
+  await page.waitForSelector('[data-action=restart][disabled]');
+  const replaced = await until(async () => (await allocs()).find((x) => x.JobID === 'web-frontend' && x.Name === a.Name && x.ID !== a.ID && x.DesiredStatus === 'run'));
+  assert.ok(replaced);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a token without alloc-lifecycle is told so, in the words of the agent', async () => {
+  const { page, errors } = await signedIn(READONLY);
+  const a = await running('web-frontend');
+  await page.goto(`${sim.ui}/allocations/${a.ID}`);
+  await page.waitForSelector('[data-action=restart]:not([disabled])');
+  await page.click('[data-action=restart]');
+  await page.click('[data-confirm=restart]');
+  await page.waitForSelector('.error-panel');
+  assert.match(await page.textContent('.error-panel'), /Permission denied/);
+  await shot(page, 'lifecycle-forbidden');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
