@@ -106,3 +106,46 @@ test('a token without alloc-lifecycle is told so, in the words of the agent', as
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('restarting every allocation of a job, a batch at a time, with pause and cancel', async () => {
+  const { page, errors } = await signedIn(MANAGEMENT);
+  await running('web-frontend');
+  const live = async () => (await allocs()).filter((a) => a.JobID === 'web-frontend' && a.DesiredStatus === 'run' && a.ClientStatus === 'running');
+  await until(async () => (await live()).length >= 3);
+  const before = new Map((await live()).map((a) => [a.ID, Object.values(a.TaskStates).reduce((n, t) => n + t.Restarts, 0)]));
+  await page.goto(`${sim.ui}/jobs/default/web-frontend`);
+  await page.waitForSelector('[data-action=rolling-restart]:not([disabled])');
+
+  // a run paused and cancelled stops where it is
+  await page.click('[data-action=rolling-restart]');
+  await page.fill('[data-testid=rolling-size]', '1');
+  await page.click('[data-confirm=rolling-restart]');
+  await page.click('[data-action=rolling-pause]');
+  await page.waitForSelector('[data-testid=rolling-progress][data-run=paused]');
+  assert.match(await page.textContent('[data-testid=rolling-summary]'), /^Paused at batch 1 of \d+/);
+  await page.click('[data-action=rolling-cancel]');
+  await page.waitForSelector('[data-testid=rolling-progress][data-run=cancelled]');
+  const queued = await page.$$eval('[data-testid=rolling-rows] tr[data-step=queued]', (r) => r.length);
+  assert.ok(queued >= 1, 'the later batches were never restarted');
+  await page.click('[data-action=rolling-close]');
+
+  // a whole run, two at a time
+  await page.click('[data-action=rolling-restart]');
+  await page.fill('[data-testid=rolling-size]', '2');
+  await shot(page, 'lifecycle-rolling-confirm');
+  await page.click('[data-confirm=rolling-restart]');
+  await page.waitForSelector('[data-testid=rolling-progress][data-run=done]', { timeout: 60000 });
+  await shot(page, 'lifecycle-rolling-done');
+  const rows = await page.$$eval('[data-testid=rolling-rows] tr', (r) => r.map((x) => [x.dataset.alloc, x.dataset.step]));
+  assert.ok(rows.length >= 3);
+  assert.ok(rows.every(([, s]) => s === 'back'), JSON.stringify(rows));
+  for (const [id] of rows) {
+    const a = JSON.parse((await api(sim, 'GET', `/v1/allocation/${id}`, null, MANAGEMENT)).body);
+    const n = Object.values(a.TaskStates).reduce((m, t) => m + t.Restarts, 0);
+    assert.ok(n > (before.get(id) ?? 0), `${a.Name} restarted`);
+    assert.ok(Object.values(a.TaskStates).some((t) => t.Events.some((e) => e.Type === 'Restart Signaled')));
+  }
+  assert.match(await page.textContent('[data-testid=rolling-summary]'), /^Done: all \d+ allocations restarted and back/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -6,6 +6,7 @@ mod actions;
 mod alloc_table;
 mod diff;
 mod edit;
+mod restart;
 mod versions;
 
 pub use alloc_table::{AllocRowView, AllocTable};
@@ -222,6 +223,7 @@ fn Overview(
         {move || dep_id.get().map(|_| view! { <DeploymentPanel dep/> })}
         {move || has_children().then(|| view! { <Children job/> })}
         <h2>"Allocations"</h2>
+        <restart::RollingRestart allocs=Signal::derive(move || allocs.data())/>
         <Live watch=allocs label="Loading allocations…" children=move |list| view! { <AllocTable rows=Signal::derive(move || list.with(|l| l.iter().map(AllocRow::from).collect())) show_job=false/> }/>
         <h2 id="evaluations">"Evaluations"</h2>
         <Live watch=evals label="Loading evaluations…" children=move |list| view! { <EvalTable list/> }/>
