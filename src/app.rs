@@ -3,7 +3,8 @@
 use crate::api::{provide_api, Api};
 use crate::components::provide_clock;
 use crate::lazy::{
-    ACTIVITY, ALLOCATION, ALLOCATIONS, CLIENT, CLIENTS, FILES, JOB, LOGS, NEW_JOB, TOKENS,
+    ACTIVITY, ALLOCATION, ALLOCATIONS, CLIENT, CLIENTS, EVALUATION, EVALUATIONS, FILES, JOB, LOGS,
+    NEW_JOB, TOKENS,
 };
 use crate::pages::{JobsPage, NotFound};
 use crate::shell::TopBar;
@@ -32,6 +33,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/allocations/:id/files") view=FILES/>
                     <Route path=path!("/clients") view=CLIENTS/>
                     <Route path=path!("/clients/:id") view=CLIENT/>
+                    <Route path=path!("/evaluations") view=EVALUATIONS/>
+                    <Route path=path!("/evaluations/:id") view=EVALUATION/>
                     <Route path=path!("/activity") view=ACTIVITY/>
                     <Route path=path!("/settings/tokens") view=TOKENS/>
                 </Routes>

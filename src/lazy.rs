@@ -138,3 +138,17 @@ area!(
     "settings",
     view! { <TokensPage/> }
 );
+area!(
+    EVALUATIONS,
+    evals,
+    evaluations_view,
+    "evaluations",
+    view! { <EvaluationsPage/> }
+);
+area!(
+    EVALUATION,
+    evals,
+    eval_view,
+    "evaluation",
+    view! { <EvalPage/> }
+);

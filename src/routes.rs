@@ -60,6 +60,10 @@ pub fn alloc_href(id: &str) -> String {
     href(&format!("/allocations/{}", enc(id)))
 }
 
+pub fn eval_href(id: &str) -> String {
+    href(&format!("/evaluations/{}", enc(id)))
+}
+
 pub fn node_href(id: &str) -> String {
     href(&format!("/clients/{}", enc(id)))
 }

@@ -67,6 +67,7 @@ pub fn TopBar() -> impl IntoView {
                 {nav("/jobs", "Jobs")}
                 {nav("/allocations", "Allocations")}
                 {nav("/clients", "Clients")}
+                {nav("/evaluations", "Evaluations")}
                 {nav("/activity", "Activity")}
             </nav>
             <div class="topbar-spacer"></div>

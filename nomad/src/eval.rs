@@ -58,6 +58,72 @@ pub struct Evaluation {
     pub modify_index: u64,
     pub create_time: UnixNanos,
     pub modify_time: UnixNanos,
+    /// With `?related=true` (Nomad 1.5+): the evaluations linked to this
+    /// one through next, previous and blocked, as stubs. Never written
+    /// (the simulator adds it to its answer itself).
+    #[serde(deserialize_with = "nd", skip_serializing)]
+    pub related_evals: Vec<Evaluation>,
+}
+
+impl Evaluation {
+    /// What the evaluation is waiting for or why it is where it is, in
+    /// words, one sentence each (placement failures are explained per
+    /// group by [`AllocMetric::explain`]).
+    pub fn reasons(&self) -> Vec<String> {
+        let mut out = vec![];
+        match self.status.as_str() {
+            "blocked" => {
+                out.push(
+                    "Blocked: some allocations could not be placed, and Nomad retries this evaluation when nodes or resources change."
+                        .into(),
+                );
+                if self.escaped_computed_class {
+                    out.push("Its constraints name node attributes outside computed classes, so any node change unblocks it.".into());
+                } else {
+                    let (yes, no): (Vec<_>, Vec<_>) =
+                        self.class_eligibility.iter().partition(|(_, ok)| **ok);
+                    let names = |v: Vec<(&String, &bool)>| {
+                        v.into_iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ")
+                    };
+                    if !yes.is_empty() {
+                        out.push(format!("Node classes that could take it: {}.", names(yes)));
+                    }
+                    if !no.is_empty() {
+                        out.push(format!("Node classes that cannot: {}.", names(no)));
+                    }
+                }
+            }
+            "pending" if self.wait_until.is_set() || self.wait.0 > 0 => {
+                out.push("Pending: it waits before it is processed (a reschedule or a stagger delay).".into());
+            }
+            "pending" => out.push("Pending: queued for a scheduler worker.".into()),
+            "failed" => out.push(
+                "Failed: the scheduler gave up on it (too many attempts, or a plan it could not apply).".into(),
+            ),
+            "canceled" => out.push(
+                "Canceled: a newer evaluation for the same job made it unnecessary.".into(),
+            ),
+            _ => {}
+        }
+        let queued: Vec<String> = self
+            .queued_allocations
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(g, n)| format!("{n} of group \"{g}\""))
+            .collect();
+        if !queued.is_empty() {
+            out.push(format!(
+                "Allocations queued for placement: {}.",
+                queued.join(", ")
+            ));
+        }
+        if !self.blocked_eval.is_empty() {
+            out.push(
+                "What it could not place waits in a blocked evaluation (linked below).".into(),
+            );
+        }
+        out
+    }
 }
 
 /// Placement metrics (`AllocMetric`): why a task group could or could not
@@ -285,4 +351,39 @@ pub struct DeploymentUpdateResponse {
     pub reverted_job_version: Option<u64>,
     #[serde(deserialize_with = "int")]
     pub index: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_say_what_an_evaluation_waits_for() {
+        let e = Evaluation {
+            status: "blocked".into(),
+            class_eligibility: [("v1:123".to_string(), true), ("v1:456".to_string(), false)].into(),
+            queued_allocations: [("web".to_string(), 2), ("db".to_string(), 0)].into(),
+            ..Default::default()
+        };
+        let r = e.reasons();
+        assert!(r[0].starts_with("Blocked:"));
+        assert_eq!(r[1], "Node classes that could take it: v1:123.");
+        assert_eq!(r[2], "Node classes that cannot: v1:456.");
+        assert_eq!(
+            r[3],
+            "Allocations queued for placement: 2 of group \"web\"."
+        );
+        let done = Evaluation {
+            status: "complete".into(),
+            ..Default::default()
+        };
+        assert!(done.reasons().is_empty());
+        let related: Evaluation =
+            serde_json::from_str(r#"{"ID":"a","RelatedEvals":[{"ID":"b","Status":"blocked"}]}"#)
+                .unwrap();
+        assert_eq!(related.related_evals[0].status, "blocked");
+        assert!(!serde_json::to_string(&related)
+            .unwrap()
+            .contains("RelatedEvals"));
+    }
 }

@@ -22,6 +22,7 @@ pub const TOKEN_SELF: &str = "/v1/acl/token/self";
 pub const CLIENT_STATS: &str = "/v1/client/stats";
 pub const CLIENT_GC: &str = "/v1/client/gc";
 pub const EVENT_STREAM: &str = "/v1/event/stream";
+pub const EVALUATIONS: &str = "/v1/evaluations";
 
 /// A job endpoint: `rest` is `""`, `"/versions"`, `"/allocations"`, ...
 pub fn job(id: &str, rest: &str) -> String {
@@ -30,6 +31,11 @@ pub fn job(id: &str, rest: &str) -> String {
 
 pub fn allocation(id: &str) -> String {
     format!("/v1/allocation/{}", enc(id))
+}
+
+/// An evaluation endpoint: `rest` is `""` or `"/allocations"`.
+pub fn evaluation(id: &str, rest: &str) -> String {
+    format!("/v1/evaluation/{}{rest}", enc(id))
 }
 
 pub fn node(id: &str, rest: &str) -> String {

@@ -7,6 +7,7 @@ mod allocs;
 mod jobs;
 mod nodes;
 mod server;
+pub use server::EvalQuery;
 
 pub use allocs::*;
 pub use jobs::*;

@@ -63,6 +63,37 @@ impl JobQuery {
     }
 }
 
+/// The evaluations list's filters, all applied by the agent (which pages
+/// evaluations by create index): text in the ID, job or client ID, and
+/// status, trigger and type.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EvalQuery {
+    pub text: String,
+    pub status: String,
+    pub triggered_by: String,
+    pub eval_type: String,
+}
+
+impl EvalQuery {
+    pub fn from_url(get: impl Fn(&str) -> String) -> Self {
+        EvalQuery {
+            text: get("q"),
+            status: get("status"),
+            triggered_by: get("trigger"),
+            eval_type: get("type"),
+        }
+    }
+
+    pub fn server_filter(&self) -> String {
+        all([
+            text_clause(&["ID", "JobID", "NodeID"], &self.text),
+            eq("Status", &self.status),
+            eq("TriggeredBy", &self.triggered_by),
+            eq("Type", &self.eval_type),
+        ])
+    }
+}
+
 impl AllocQuery {
     /// The query as the agent's `filter` over allocations (the namespace
     /// goes in `namespace`). A client is named by its ID or its name.
@@ -82,6 +113,21 @@ impl AllocQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evaluations_filter_names_each_set_facet() {
+        let q = EvalQuery::from_url(|k| match k {
+            "q" => "web".into(),
+            "status" => "blocked".into(),
+            "trigger" => "job-register".into(),
+            _ => String::new(),
+        });
+        assert_eq!(
+            q.server_filter(),
+            r#"(ID matches "(?i)web" or JobID matches "(?i)web" or NodeID matches "(?i)web") and Status == "blocked" and TriggeredBy == "job-register""#
+        );
+        assert_eq!(EvalQuery::default().server_filter(), "");
+    }
 
     #[test]
     fn jobs_filter_names_each_set_facet() {
