@@ -152,3 +152,10 @@ area!(
     "evaluation",
     view! { <EvalPage/> }
 );
+area!(
+    SERVERS,
+    servers,
+    servers_view,
+    "servers",
+    view! { <ServersPage/> }
+);

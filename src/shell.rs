@@ -68,6 +68,7 @@ pub fn TopBar() -> impl IntoView {
                 {nav("/allocations", "Allocations")}
                 {nav("/clients", "Clients")}
                 {nav("/evaluations", "Evaluations")}
+                {nav("/servers", "Servers")}
                 {nav("/activity", "Activity")}
             </nav>
             <div class="topbar-spacer"></div>

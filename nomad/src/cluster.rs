@@ -107,6 +107,51 @@ pub struct AgentMember {
     pub delegate_cur: i64,
 }
 
+impl AgentMember {
+    /// `rpc_addr:port` from the gossip tags: what `/v1/status/leader`
+    /// names the leader by.
+    pub fn rpc_address(&self) -> String {
+        let tag = |k: &str| self.tags.get(k).cloned().unwrap_or_default();
+        let addr = tag("rpc_addr");
+        if addr.is_empty() {
+            return String::new();
+        }
+        let port = tag("port");
+        if addr.contains(':') && !addr.starts_with('[') {
+            format!("[{addr}]:{port}")
+        } else {
+            format!("{addr}:{port}")
+        }
+    }
+}
+
+/// `GET /v1/operator/raft/configuration` (a management token).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RaftConfiguration {
+    #[serde(deserialize_with = "nd")]
+    pub servers: Vec<RaftServer>,
+    #[serde(deserialize_with = "int")]
+    pub index: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RaftServer {
+    #[serde(rename = "ID", deserialize_with = "nd")]
+    pub id: String,
+    #[serde(deserialize_with = "nd")]
+    pub node: String,
+    #[serde(deserialize_with = "nd")]
+    pub address: String,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub leader: bool,
+    #[serde(deserialize_with = "crate::de::boolish")]
+    pub voter: bool,
+    #[serde(deserialize_with = "nd")]
+    pub raft_protocol: String,
+}
+
 /// `GET /v1/namespaces` entry.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", default)]

@@ -23,6 +23,9 @@ pub const CLIENT_STATS: &str = "/v1/client/stats";
 pub const CLIENT_GC: &str = "/v1/client/gc";
 pub const EVENT_STREAM: &str = "/v1/event/stream";
 pub const EVALUATIONS: &str = "/v1/evaluations";
+pub const AGENT_MEMBERS: &str = "/v1/agent/members";
+pub const STATUS_LEADER: &str = "/v1/status/leader";
+pub const RAFT_CONFIGURATION: &str = "/v1/operator/raft/configuration";
 
 /// A job endpoint: `rest` is `""`, `"/versions"`, `"/allocations"`, ...
 pub fn job(id: &str, rest: &str) -> String {

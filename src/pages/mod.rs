@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod list;
 pub mod logs;
 pub mod paged;
+pub mod servers;
 pub mod settings;
 
 pub use activity::ActivityPage;
@@ -22,6 +23,7 @@ pub use evals::{EvalPage, EvaluationsPage};
 pub use job::{JobPage, NewJobPage};
 pub use jobs::JobsPage;
 pub use logs::AllocLogsPage;
+pub use servers::ServersPage;
 pub use settings::TokensPage;
 
 use crate::routes::href;

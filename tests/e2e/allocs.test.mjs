@@ -242,7 +242,7 @@ test('garbage collection: confirmed, reported, and the allocation is gone', asyn
   await page.goto(`${sim.ui}/allocations/${done.ID}`);
   await page.waitForSelector('[data-testid=alloc-title]');
   await page.click('[data-action=gc]');
-  await page.waitForSelector('[data-testid=confirm]');
+  await page.waitForSelector('[data-testid=confirm-gc]');
   await shot(page, 'alloc-gc-confirm');
   await page.click('[data-confirm=gc]');
   await page.waitForSelector('[data-testid=collected]');
