@@ -55,6 +55,11 @@ test('one task: stream, regex filter, highlight with next/previous, deep link', 
   await page.fill('[data-testid=log-search]', 'checkout|orders');
 
   await page.selectOption('[data-testid=log-mode]', 'highlight');
+  // matches are marked in both modes: wait for the mode itself (and the
+  // query the URL follows after typing), or a late change resets the
+  // current match
+  await page.waitForFunction(() => location.search.includes('mode=highlight') && location.search.includes('q=checkout'));
+  await page.waitForFunction(() => [...document.querySelectorAll('.log-line:not(.notice) .log-text')].some((l) => !/checkout|orders/.test(l.textContent)));
   await page.waitForSelector('.log-text .hit');
   const all = await visibleLines(page);
   assert.ok(all.some((t) => !/checkout|orders/.test(t)), 'highlight mode shows every line');
