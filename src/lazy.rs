@@ -159,3 +159,11 @@ area!(
     "servers",
     view! { <ServersPage/> }
 );
+area!(
+    POOLS,
+    pools,
+    pools_view,
+    "node pools",
+    view! { <PoolsPage/> }
+);
+area!(POOL, pools, pool_view, "node pool", view! { <PoolPage/> });

@@ -60,6 +60,10 @@ pub fn alloc_href(id: &str) -> String {
     href(&format!("/allocations/{}", enc(id)))
 }
 
+pub fn pool_href(name: &str) -> String {
+    href(&format!("/pools/{}", enc(name)))
+}
+
 pub fn eval_href(id: &str) -> String {
     href(&format!("/evaluations/{}", enc(id)))
 }

@@ -363,3 +363,35 @@ mod drain_tests {
         assert_eq!(drain_remaining(&v, true), 2);
     }
 }
+
+/// `GET /v1/node/pools` entry and `/v1/node/pool/:name` (Nomad 1.6+).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct NodePool {
+    #[serde(deserialize_with = "nd")]
+    pub name: String,
+    #[serde(deserialize_with = "nd")]
+    pub description: String,
+    #[serde(deserialize_with = "nd")]
+    pub meta: BTreeMap<String, String>,
+    pub scheduler_configuration: Option<PoolSchedulerConfiguration>,
+    #[serde(deserialize_with = "int")]
+    pub create_index: u64,
+    #[serde(deserialize_with = "int")]
+    pub modify_index: u64,
+}
+
+impl NodePool {
+    /// `all` and `default` exist on every cluster and cannot be changed.
+    pub fn is_builtin(&self) -> bool {
+        self.name == "all" || self.name == "default"
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PoolSchedulerConfiguration {
+    #[serde(deserialize_with = "nd")]
+    pub scheduler_algorithm: String,
+    pub memory_oversubscription_enabled: Option<bool>,
+}

@@ -24,6 +24,7 @@ pub const CLIENT_GC: &str = "/v1/client/gc";
 pub const EVENT_STREAM: &str = "/v1/event/stream";
 pub const EVALUATIONS: &str = "/v1/evaluations";
 pub const AGENT_MEMBERS: &str = "/v1/agent/members";
+pub const NODE_POOLS: &str = "/v1/node/pools";
 pub const STATUS_LEADER: &str = "/v1/status/leader";
 pub const RAFT_CONFIGURATION: &str = "/v1/operator/raft/configuration";
 
@@ -39,6 +40,11 @@ pub fn allocation(id: &str) -> String {
 /// An evaluation endpoint: `rest` is `""` or `"/allocations"`.
 pub fn evaluation(id: &str, rest: &str) -> String {
     format!("/v1/evaluation/{}{rest}", enc(id))
+}
+
+/// A node pool endpoint: `rest` is `""`, `"/nodes"` or `"/jobs"`.
+pub fn node_pool(name: &str, rest: &str) -> String {
+    format!("/v1/node/pool/{}{rest}", enc(name))
 }
 
 pub fn node(id: &str, rest: &str) -> String {

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod list;
 pub mod logs;
 pub mod paged;
+pub mod pools;
 pub mod servers;
 pub mod settings;
 
@@ -23,6 +24,7 @@ pub use evals::{EvalPage, EvaluationsPage};
 pub use job::{JobPage, NewJobPage};
 pub use jobs::JobsPage;
 pub use logs::AllocLogsPage;
+pub use pools::{PoolPage, PoolsPage};
 pub use servers::ServersPage;
 pub use settings::TokensPage;
 

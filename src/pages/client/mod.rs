@@ -78,7 +78,7 @@ fn NodeView(n: Signal<Arc<Node>>, allocs: Watch<Vec<Allocation>>) -> impl IntoVi
             <Fact label="ID"><span class="mono">{get(|n| n.id.clone())}</span></Fact>
             <Fact label="Address"><span class="mono">{get(|n| or_dash(&n.http_addr))}</span></Fact>
             <Fact label="Datacenter">{get(|n| n.datacenter.clone())}</Fact>
-            <Fact label="Node pool">{get(|n| or_dash(&n.node_pool))}</Fact>
+            <Fact label="Node pool">{move || n.with(|n| { let p = if n.node_pool.is_empty() { "default".to_string() } else { n.node_pool.clone() }; view! { <a href=crate::routes::pool_href(&p) data-testid="node-pool">{p.clone()}</a> } })}</Fact>
             <Fact label="Class">{get(|n| or_dash(&n.node_class))}</Fact>
             <Fact label="Status"><span data-testid="node-status">{get(|n| format::with_description(&n.status, &n.status_description))}</span></Fact>
             <Fact label="Eligibility"><span data-testid="node-eligibility">{get(|n| n.scheduling_eligibility.clone())}</span></Fact>

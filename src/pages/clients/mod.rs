@@ -45,7 +45,11 @@ pub fn ClientsPage() -> impl IntoView {
     );
     holding.follow(allocs);
     view! {
-        <div class="page-head"><h1>"Clients"</h1></div>
+        <div class="page-head">
+            <h1>"Clients"</h1>
+            <span class="spacer"></span>
+            <a class="button" href=crate::routes::href("/pools") data-testid="pools-link">"Node pools"</a>
+        </div>
         {move || {
             let p = purged.get();
             (!p.is_empty()).then(|| view! { <div class="banner ok" data-testid="purged">{format!("Client {p} was purged.")}</div> })
