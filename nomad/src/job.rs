@@ -188,6 +188,9 @@ pub struct Job {
     pub status_description: String,
     #[serde(deserialize_with = "crate::de::boolish")]
     pub stable: bool,
+    /// A name given to this version (Nomad 1.9+), kept from garbage
+    /// collection and usable as a diff base.
+    pub version_tag: Option<JobVersionTag>,
     #[serde(deserialize_with = "int")]
     pub version: u64,
     pub submit_time: UnixNanos,
@@ -513,4 +516,23 @@ mod versions_tests {
         assert!(n.versions.is_empty());
         assert!(serde_json::from_str::<JobVersionsResponse>("7").is_err());
     }
+}
+
+/// `Job.VersionTag`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobVersionTag {
+    #[serde(deserialize_with = "nd")]
+    pub name: String,
+    #[serde(deserialize_with = "nd")]
+    pub description: String,
+    pub tagged_time: UnixNanos,
+}
+
+/// Body of `PUT /v1/job/:id/versions/:name/tag`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagVersionRequest {
+    pub version: u64,
+    pub description: String,
 }

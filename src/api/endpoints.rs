@@ -113,6 +113,36 @@ impl Api {
         )
         .await
     }
+    /// Names a version (`version_tag`), moving nothing else.
+    pub async fn tag_job_version(
+        &self,
+        id: &str,
+        namespace: &str,
+        name: &str,
+        req: &TagVersionRequest,
+    ) -> Result<Value, ApiError> {
+        self.send(
+            "PUT",
+            &paths::job_version_tag(id, name),
+            &ns(namespace),
+            Some(req),
+        )
+        .await
+    }
+    pub async fn untag_job_version(
+        &self,
+        id: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Value, ApiError> {
+        self.send::<Value, _>(
+            "DELETE",
+            &paths::job_version_tag(id, name),
+            &ns(namespace),
+            None,
+        )
+        .await
+    }
     pub async fn set_job_stability(
         &self,
         id: &str,

@@ -33,6 +33,11 @@ pub fn job(id: &str, rest: &str) -> String {
     format!("/v1/job/{}{rest}", enc(id))
 }
 
+/// A version's tag: `PUT` names the version, `DELETE` removes the name.
+pub fn job_version_tag(id: &str, name: &str) -> String {
+    format!("/v1/job/{}/versions/{}/tag", enc(id), enc(name))
+}
+
 pub fn allocation(id: &str) -> String {
     format!("/v1/allocation/{}", enc(id))
 }

@@ -1,7 +1,9 @@
 //! Every version with its stable flag, submit time and change count; the
 //! structured diff against its predecessor (from the agent) or against any
 //! other version (computed in the browser with Nomad's diff semantics);
-//! revert (with `EnforcePriorVersion`) and mark/unmark stable.
+//! revert (with `EnforcePriorVersion`), mark/unmark stable, and tag or untag
+//! a version (Nomad 1.9+; a tag names a version, keeps it from garbage
+//! collection, and is offered as a base to compare with).
 
 use super::diff::{changes_label, DiffTree};
 use super::JobIdent;
@@ -12,7 +14,7 @@ use crate::components::*;
 use crate::pages::{use_query_param, use_query_setter};
 use leptos::prelude::*;
 use nomad_model::diffcalc::job_diff;
-use nomad_model::{Job, JobDiff, JobRevertRequest, JobStabilityRequest};
+use nomad_model::{Job, JobDiff, JobRevertRequest, JobStabilityRequest, TagVersionRequest};
 use std::sync::Arc;
 
 /// Versions (newest first) as typed jobs and raw JSON, with the agent's
@@ -60,10 +62,13 @@ impl Versions {
 }
 
 /// What can be done to a version.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 enum VersionAction {
     Revert,
     ToggleStable,
+    /// Name the selected version: the tag's name and description.
+    Tag(String, String),
+    Untag(String),
 }
 
 #[component]
@@ -92,6 +97,9 @@ fn VersionsView(vs: Signal<Arc<Versions>>, job: Memo<Job>) -> impl IntoView {
     let set = use_query_setter();
     let show_all = RwSignal::new(false);
     let confirm_revert = RwSignal::new(false);
+    let tagging = RwSignal::new(false);
+    let tag_name = RwSignal::new(String::new());
+    let tag_desc = RwSignal::new(String::new());
     // index into the newest-first list
     let selected = Memo::new(move |_| {
         let want = sel.get().parse::<u64>().ok();
@@ -112,11 +120,12 @@ fn VersionsView(vs: Signal<Arc<Versions>>, job: Memo<Job>) -> impl IntoView {
     let set_v = set.clone();
     let set_a = set.clone();
     let action = Action::new_local(move |a: &VersionAction| {
-        let a = *a;
+        let a = a.clone();
         let (id, ns) = job.with_untracked(|j| j.ident());
         let (version, stable) = sel_job.with_untracked(|j| (j.version, j.stable));
         let prior = current.get_untracked();
         confirm_revert.set(false);
+        tagging.set(false);
         async move {
             match a {
                 VersionAction::Revert => {
@@ -132,6 +141,19 @@ fn VersionsView(vs: Signal<Arc<Versions>>, job: Memo<Job>) -> impl IntoView {
                         )
                     })
                 }
+                VersionAction::Tag(name, description) => {
+                    let req = TagVersionRequest {
+                        version,
+                        description,
+                    };
+                    api.tag_job_version(&id, &ns, &name, &req)
+                        .await
+                        .map(|_| format!("Version {version} tagged {name}."))
+                }
+                VersionAction::Untag(name) => api
+                    .untag_job_version(&id, &ns, &name)
+                    .await
+                    .map(|_| format!("Tag {name} removed from version {version}.")),
                 VersionAction::ToggleStable => {
                     let req = JobStabilityRequest {
                         job_id: id.clone(),
@@ -162,6 +184,7 @@ fn VersionsView(vs: Signal<Arc<Versions>>, job: Memo<Job>) -> impl IntoView {
                                 <button class="version-item" on:click=move |_| set(&[("v", version.to_string()), ("against", String::new())])>
                                     <span class="vnum">{format!("v{version}")}</span>
                                     {j.stable.then(|| view! { <span class="badge badge-successful">"stable"</span> })}
+                                    {j.version_tag.as_ref().map(|t| view! { <span class="tag" data-testid="version-tag" title=t.description.clone()>{t.name.clone()}</span> })}
                                     {(i == 0).then(|| view! { <span class="badge">"current"</span> })}
                                     <span class="muted small">{count}</span>
                                     <span class="muted small"><RelTime at=j.submit_time/></span>
@@ -181,18 +204,44 @@ fn VersionsView(vs: Signal<Arc<Versions>>, job: Memo<Job>) -> impl IntoView {
                     <label class="selector-inline">"Compare with "
                         <select data-testid="compare-select" prop:value=move || against.get() on:change=move |ev| set_a(&[("against", event_target_value(&ev))])>
                             <option value="">"its predecessor"</option>
-                            {move || vs.with(|v| v.jobs.iter().map(|j| { let n = j.version.to_string(); view! { <option value=n.clone()>{format!("version {n}")}</option> } }).collect_view())}
+                            {move || vs.with(|v| v.jobs.iter().map(|j| {
+                                let n = j.version.to_string();
+                                let label = match &j.version_tag {
+                                    Some(t) => format!("version {n} · {}", t.name),
+                                    None => format!("version {n}"),
+                                };
+                                view! { <option value=n.clone()>{label}</option> }
+                            }).collect_view())}
                         </select>
                     </label>
                     <label class="selector-inline"><input type="checkbox" prop:checked=move || show_all.get() on:change=move |ev| show_all.set(event_target_checked(&ev))/>" show unchanged"</label>
                     <span class="spacer"></span>
                     <button class="button" data-action="stable" disabled=move || busy.get() on:click=move |_| { action.dispatch(VersionAction::ToggleStable); }>{move || if sel_job.with(|j| j.stable) { "Unmark stable" } else { "Mark stable" }}</button>
+                    {move || match sel_job.with(|j| j.version_tag.as_ref().map(|t| t.name.clone())) {
+                        Some(name) => view! {
+                            <button class="button" data-action="untag" disabled=move || busy.get()
+                                on:click=move |_| { action.dispatch(VersionAction::Untag(name.clone())); }>"Remove tag"</button>
+                        }.into_any(),
+                        None => view! {
+                            <button class="button" data-action="tag" on:click=move |_| { action.value().set(None); tagging.set(true) }>"Tag…"</button>
+                        }.into_any(),
+                    }}
                     {move || (selected.get() != 0).then(|| view! { <button class="button" data-action="revert" on:click=move |_| confirm_revert.set(true)>"Revert to this version…"</button> })}
                 </div>
                 {move || confirm_revert.get().then(|| view! {
                     <Confirm action="revert" label="Revert" disabled=busy
                         on_confirm=move |_| { action.dispatch(VersionAction::Revert); } on_cancel=move |_| confirm_revert.set(false)>
                         <p>{move || format!("Revert the job to version {}? This submits it again as a new version (only if the job is still at version {}).", sel_job.with(|j| j.version), current.get())}</p>
+                    </Confirm>
+                })}
+                {move || tagging.get().then(|| view! {
+                    <Confirm testid="confirm-tag" action="tag" label="Tag version" class="button primary"
+                        disabled=Signal::derive(move || busy.get() || tag_name.with(|n| n.trim().is_empty()))
+                        on_confirm=move |_| { action.dispatch(VersionAction::Tag(tag_name.get_untracked().trim().to_string(), tag_desc.get_untracked())); }
+                        on_cancel=move |_| tagging.set(false)>
+                        <p>{move || format!("Name version {}: the name stays with it, keeps it from garbage collection, and can be compared with.", sel_job.with(|j| j.version))}</p>
+                        <input class="input" data-testid="tag-name" placeholder="Name, e.g. release-1.4" prop:value=move || tag_name.get() on:input=move |ev| tag_name.set(event_target_value(&ev))/>
+                        <input class="input" data-testid="tag-description" placeholder="Description (optional)" prop:value=move || tag_desc.get() on:input=move |ev| tag_desc.set(event_target_value(&ev))/>
                     </Confirm>
                 })}
                 <ActionResult result=action.value() ok=|m: String| m/>
