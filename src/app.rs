@@ -4,7 +4,7 @@ use crate::api::{provide_api, Api};
 use crate::components::provide_clock;
 use crate::lazy::{
     ACTIVITY, ALLOCATION, ALLOCATIONS, CLIENT, CLIENTS, EVALUATION, EVALUATIONS, FILES, JOB, LOGS,
-    NEW_JOB, POOL, POOLS, SERVERS, TOKENS,
+    NEW_JOB, POOL, POOLS, SERVERS, SERVICE, SERVICES, TOKENS,
 };
 use crate::pages::{JobsPage, NotFound};
 use crate::shell::TopBar;
@@ -36,6 +36,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/evaluations") view=EVALUATIONS/>
                     <Route path=path!("/evaluations/:id") view=EVALUATION/>
                     <Route path=path!("/servers") view=SERVERS/>
+                    <Route path=path!("/services") view=SERVICES/>
+                    <Route path=path!("/services/:namespace/:name") view=SERVICE/>
                     <Route path=path!("/pools") view=POOLS/>
                     <Route path=path!("/pools/:name") view=POOL/>
                     <Route path=path!("/activity") view=ACTIVITY/>

@@ -167,3 +167,17 @@ area!(
     view! { <PoolsPage/> }
 );
 area!(POOL, pools, pool_view, "node pool", view! { <PoolPage/> });
+area!(
+    SERVICES,
+    services,
+    services_view,
+    "services",
+    view! { <ServicesPage/> }
+);
+area!(
+    SERVICE,
+    services,
+    service_view,
+    "service",
+    view! { <ServicePage/> }
+);

@@ -60,6 +60,10 @@ pub fn alloc_href(id: &str) -> String {
     href(&format!("/allocations/{}", enc(id)))
 }
 
+pub fn service_href(namespace: &str, name: &str) -> String {
+    href(&format!("/services/{}/{}", enc(namespace), enc(name)))
+}
+
 pub fn pool_href(name: &str) -> String {
     href(&format!("/pools/{}", enc(name)))
 }

@@ -27,6 +27,7 @@ pub mod live;
 pub mod logs;
 pub mod node;
 pub mod resources;
+pub mod services;
 pub mod stats;
 pub mod time;
 

@@ -223,10 +223,7 @@ impl Api {
     /// The statuses of an allocation's checks (Nomad services, 1.4+); none
     /// where the agent has no such endpoint.
     pub async fn alloc_check_statuses(&self, id: &str) -> Result<Vec<String>, ApiError> {
-        match self
-            .get::<Value>(&format!("{}/checks", paths::allocation(id)), &[])
-            .await
-        {
+        match self.get::<Value>(&paths::alloc_checks(id), &[]).await {
             Ok(v) => Ok(v
                 .as_object()
                 .map(|m| {

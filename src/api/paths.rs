@@ -25,6 +25,7 @@ pub const EVENT_STREAM: &str = "/v1/event/stream";
 pub const EVALUATIONS: &str = "/v1/evaluations";
 pub const AGENT_MEMBERS: &str = "/v1/agent/members";
 pub const NODE_POOLS: &str = "/v1/node/pools";
+pub const SERVICES: &str = "/v1/services";
 pub const STATUS_LEADER: &str = "/v1/status/leader";
 pub const RAFT_CONFIGURATION: &str = "/v1/operator/raft/configuration";
 
@@ -50,6 +51,15 @@ pub fn evaluation(id: &str, rest: &str) -> String {
 /// A node pool endpoint: `rest` is `""`, `"/nodes"` or `"/jobs"`.
 pub fn node_pool(name: &str, rest: &str) -> String {
     format!("/v1/node/pool/{}{rest}", enc(name))
+}
+
+pub fn service(name: &str) -> String {
+    format!("/v1/service/{}", enc(name))
+}
+
+/// An allocation's check results (Nomad services, 1.4+).
+pub fn alloc_checks(id: &str) -> String {
+    format!("/v1/allocation/{}/checks", enc(id))
 }
 
 pub fn node(id: &str, rest: &str) -> String {

@@ -13,6 +13,7 @@ pub mod logs;
 pub mod paged;
 pub mod pools;
 pub mod servers;
+pub mod services;
 pub mod settings;
 
 pub use activity::ActivityPage;
@@ -26,6 +27,7 @@ pub use jobs::JobsPage;
 pub use logs::AllocLogsPage;
 pub use pools::{PoolPage, PoolsPage};
 pub use servers::ServersPage;
+pub use services::{ServicePage, ServicesPage};
 pub use settings::TokensPage;
 
 use crate::routes::href;

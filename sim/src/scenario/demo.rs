@@ -136,6 +136,26 @@ pub(super) fn demo(c: &mut Cluster, rng: &mut ChaCha8Rng) {
     worker["Meta"] = json!({"sim.behaviour": "crash", "sim.runtime": "25"});
     register(c, rng, worker, "job-register");
     rescheduled_history(c, rng, "queue-worker");
+    // a service in Nomad's own catalog (`provider = "nomad"`), one
+    // registration per client, with an HTTP check
+    let mut agent_group = group(
+        "agent",
+        1,
+        &[TaskSpec {
+            name: "node-exporter",
+            driver: "docker",
+            image: "prom/node-exporter:v1.8.2",
+            cpu: 100,
+            mem: 64,
+        }],
+        None,
+    );
+    agent_group["Services"] = json!([{
+        "Name": "node-metrics", "PortLabel": "http", "Provider": "nomad",
+        "Tags": ["prometheus", "metrics"],
+        "Checks": [{"Name": "metrics", "Type": "http", "Path": "/metrics",
+            "Interval": 10_000_000_000i64, "Timeout": 2_000_000_000i64}],
+    }]);
     register(
         c,
         rng,
@@ -144,18 +164,7 @@ pub(super) fn demo(c: &mut Cluster, rng: &mut ChaCha8Rng) {
             "platform",
             "system",
             &["dc1", "dc2"],
-            vec![group(
-                "agent",
-                1,
-                &[TaskSpec {
-                    name: "node-exporter",
-                    driver: "docker",
-                    image: "prom/node-exporter:v1.8.2",
-                    cpu: 100,
-                    mem: 64,
-                }],
-                None,
-            )],
+            vec![agent_group],
         ),
         "job-register",
     );
