@@ -43,6 +43,18 @@ test('services: the catalog, a service with its instances and checks', async () 
   assert.equal(await page.getAttribute(`tr[data-registration="${one.ID}"] .check[data-check=metrics]`, 'data-status'), checks[0].Status);
   await shot(page, 'service-one');
 
+  // the job's page lists its services the same way
+  await page.goto(`${sim.ui}/jobs/platform/metrics-agent`);
+  await page.waitForSelector('#services');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=registrations-table] tbody tr').length === n, regs.length);
+  assert.match(await page.textContent('[data-testid=registrations-table] tbody tr'), /node-metrics/);
+  // and a job without services shows no such section
+  await page.goto(`${sim.ui}/jobs/default/web-frontend`);
+  await page.waitForSelector('[data-testid=eval-table]');
+  assert.equal(await page.$('#services'), null);
+
+  await page.goto(`${sim.ui}/services/platform/node-metrics`);
+  await page.waitForSelector(`tr[data-registration="${one.ID}"]`);
   // a stopped allocation's registration goes
   await api(sim, 'POST', `/v1/allocation/${one.AllocID}/stop`, {});
   await page.waitForSelector(`tr[data-registration="${one.ID}"]`, { state: 'detached', timeout: 20000 });

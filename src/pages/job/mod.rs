@@ -225,6 +225,7 @@ fn Overview(
         <h2>"Allocations"</h2>
         <restart::RollingRestart allocs=Signal::derive(move || allocs.data())/>
         <Live watch=allocs label="Loading allocations…" children=move |list| view! { <AllocTable rows=Signal::derive(move || list.with(|l| l.iter().map(AllocRow::from).collect())) show_job=false/> }/>
+        <JobServices ident/>
         <h2 id="evaluations">"Evaluations"</h2>
         <Live watch=evals label="Loading evaluations…" children=move |list| view! { <EvalTable list/> }/>
     }
@@ -400,5 +401,29 @@ fn Children(job: Memo<Job>) -> impl IntoView {
                 {move || rows.with(|r| r.is_empty()).then(|| view! { <p class="empty">"No children yet."</p> })}
             }
         }/>
+    }
+}
+
+/// The job's services in Nomad's catalog, shown when it has any.
+#[component]
+fn JobServices(ident: Memo<Option<(String, String)>>) -> impl IntoView {
+    let regs = use_watch::<Vec<nomad_model::services::ServiceRegistration>>(
+        move || {
+            ident
+                .get()
+                .map(|(ns, id)| (paths::job(&id, "/services"), vec![("namespace", ns)]))
+        },
+        WatchOpts::default(),
+    );
+    // a memo, so the section is rebuilt when it appears or goes, not on
+    // every answer (rebuilding a live view under itself disposes it)
+    let any = Memo::new(move |_| regs.data().is_some_and(|r| !r.is_empty()));
+    move || {
+        any.get().then(|| {
+            view! {
+                <h2 id="services">"Services"</h2>
+                <Live watch=regs children=move |list| view! { <crate::pages::services::Registrations list show_name=true/> }/>
+            }
+        })
     }
 }

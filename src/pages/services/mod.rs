@@ -72,25 +72,36 @@ pub fn ServicePage() -> impl IntoView {
     view! {
         <nav class="crumbs"><a href=href("/services")>"Services"</a>" / "{move || key.get().map(|k| k.1)}</nav>
         <div class="page-head"><h1 data-testid="service-title">{move || key.get().map(|k| k.1)}</h1></div>
-        <Live watch=regs label="Loading registrations…" children=move |list| view! {
-            <table class="table" data-testid="registrations-table">
-                <thead><tr><th>"Address"</th><th>"Allocation"</th><th>"Job"</th><th>"Client"</th><th>"Datacenter"</th><th>"Tags"</th><th>"Checks"</th></tr></thead>
-                <tbody>
-                    <For each=move || list.with(|l| l.to_vec()) key=|r: &ServiceRegistration| (r.id.clone(), r.modify_index) children=|r: ServiceRegistration| view! {
-                        <tr data-registration=r.id.clone() data-alloc=r.alloc_id.clone()>
-                            <td class="mono">{r.endpoint()}</td>
-                            <td><a href=alloc_href(&r.alloc_id) class="mono">{format::short_id(&r.alloc_id).to_string()}</a></td>
-                            <td><a href=job_href(&r.namespace, &r.job_id)>{r.job_id.clone()}</a></td>
-                            <td><a href=node_href(&r.node_id) class="mono">{format::short_id(&r.node_id).to_string()}</a></td>
-                            <td>{r.datacenter.clone()}</td>
-                            <td>{r.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</td>
-                            <td><Checks alloc=r.alloc_id.clone() service=r.service_name.clone()/></td>
-                        </tr>
-                    }/>
-                </tbody>
-            </table>
-            {move || list.with(|l| l.is_empty()).then(|| view! { <p class="empty">"No instance of this service is registered."</p> })}
-        }/>
+        <Live watch=regs label="Loading registrations…" children=move |list| view! { <Registrations list/> }/>
+    }
+}
+
+/// Where a service runs: one row per registration, with its checks (the
+/// service page; a job's page lists its services the same way).
+#[component]
+pub fn Registrations(
+    list: Signal<std::sync::Arc<Vec<ServiceRegistration>>>,
+    #[prop(optional)] show_name: bool,
+) -> impl IntoView {
+    view! {
+        <table class="table" data-testid="registrations-table">
+            <thead><tr>{show_name.then(|| view! { <th>"Service"</th> })}<th>"Address"</th><th>"Allocation"</th><th>"Job"</th><th>"Client"</th><th>"Datacenter"</th><th>"Tags"</th><th>"Checks"</th></tr></thead>
+            <tbody>
+                <For each=move || list.with(|l| l.to_vec()) key=|r: &ServiceRegistration| (r.id.clone(), r.modify_index) children=move |r: ServiceRegistration| view! {
+                    <tr data-registration=r.id.clone() data-alloc=r.alloc_id.clone()>
+                        {show_name.then(|| view! { <td class="name"><a href=service_href(&r.namespace, &r.service_name)>{r.service_name.clone()}</a></td> })}
+                        <td class="mono">{r.endpoint()}</td>
+                        <td><a href=alloc_href(&r.alloc_id) class="mono">{format::short_id(&r.alloc_id).to_string()}</a></td>
+                        <td><a href=job_href(&r.namespace, &r.job_id)>{r.job_id.clone()}</a></td>
+                        <td><a href=node_href(&r.node_id) class="mono">{format::short_id(&r.node_id).to_string()}</a></td>
+                        <td>{r.datacenter.clone()}</td>
+                        <td>{r.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</td>
+                        <td><Checks alloc=r.alloc_id.clone() service=r.service_name.clone()/></td>
+                    </tr>
+                }/>
+            </tbody>
+        </table>
+        {move || list.with(|l| l.is_empty()).then(|| view! { <p class="empty">"No instance of this service is registered."</p> })}
     }
 }
 
