@@ -5,7 +5,7 @@
 // binary files, download) and garbage collection.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, launch, newPage, shot, api } from './lib.mjs';
+import { startSim, launch, newPage, shot, api, until } from './lib.mjs';
 
 let sim, browser;
 before(async () => { sim = await startSim(); browser = await launch(); });
@@ -13,15 +13,6 @@ after(async () => { await browser?.close(); sim?.stop(); });
 
 const text = (page, sel) => page.textContent(sel);
 const allocs = async () => JSON.parse((await api(sim, 'GET', '/v1/allocations?namespace=*')).body);
-async function until(f, ms = 15000) {
-  const t = Date.now();
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() - t > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 const running = (job) => until(async () => (await allocs()).find((a) => a.ClientStatus === 'running' && (!job || a.JobID === job)));
 const rowIds = (page) => page.$$eval('[data-testid=allocs-table] tbody tr', (rs) => rs.map((r) => r.dataset.alloc));
 

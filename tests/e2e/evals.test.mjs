@@ -4,22 +4,13 @@
 // related evaluations, its allocations).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, launch, newPage, shot, api } from './lib.mjs';
+import { startSim, launch, newPage, shot, api, until } from './lib.mjs';
 
 let sim, browser;
 before(async () => { sim = await startSim(); browser = await launch(); });
 after(async () => { await browser?.close(); sim?.stop(); });
 
 const evals = async () => JSON.parse((await api(sim, 'GET', '/v1/evaluations?namespace=*')).body);
-async function until(f, ms = 15000) {
-  const t = Date.now();
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() - t > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test('evaluations list: newest first, filters sent to the agent, live', async () => {
   const errors = [];

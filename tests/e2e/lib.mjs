@@ -59,6 +59,18 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
+/// Polls `f` every 200 ms until it returns something truthy, and returns
+/// that; fails after `ms`.
+export async function until(f, ms = 15000) {
+  const t = Date.now();
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() - t > ms) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export async function api(sim, method, path, body, token) {
   const headers = { 'content-type': 'application/json' };
   if (token) headers['x-nomad-token'] = token;

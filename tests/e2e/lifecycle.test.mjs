@@ -3,7 +3,7 @@
 // `alloc-lifecycle` is told. The task events each causes arrive live.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, launch, newPage, shot, api } from './lib.mjs';
+import { startSim, launch, newPage, shot, api, until } from './lib.mjs';
 
 const MANAGEMENT = '3f4b1c2d-5e6f-4a70-8b91-c2d3e4f5a6b7';
 const READONLY = '7e9a5d10-2b3c-4d4e-9f50-61728394a5b6';
@@ -12,15 +12,6 @@ let sim, browser;
 before(async () => { sim = await startSim(['--acl']); browser = await launch(); });
 after(async () => { await browser?.close(); sim?.stop(); });
 
-async function until(f, ms = 15000) {
-  const t = Date.now();
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() - t > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 const allocs = async () => JSON.parse((await api(sim, 'GET', '/v1/allocations?namespace=*', null, MANAGEMENT)).body);
 const running = (job) => until(async () => (await allocs()).find((a) => a.ClientStatus === 'running' && a.JobID === job
   && Object.values(a.TaskStates || {}).every((t) => t.State === 'running')));

@@ -3,22 +3,13 @@
 // allocation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, launch, newPage, shot, api } from './lib.mjs';
+import { startSim, launch, newPage, shot, api, until } from './lib.mjs';
 
 let sim, browser;
 before(async () => { sim = await startSim(); browser = await launch(); });
 after(async () => { await browser?.close(); sim?.stop(); });
 
 const get = async (path) => JSON.parse((await api(sim, 'GET', path)).body);
-async function until(f, ms = 15000) {
-  const t = Date.now();
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() - t > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test('services: the catalog, a service with its instances and checks', async () => {
   const errors = [];
