@@ -5,6 +5,7 @@ use super::client::Api;
 use super::error::{ApiError, ApiErrorKind};
 use super::paths::{self, ns};
 use nomad_model::lifecycle::{self, AllocStopResponse};
+use nomad_model::services::CheckResults;
 use nomad_model::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -220,20 +221,12 @@ impl Api {
         )
         .await
     }
-    /// The statuses of an allocation's checks (Nomad services, 1.4+); none
-    /// where the agent has no such endpoint.
-    pub async fn alloc_check_statuses(&self, id: &str) -> Result<Vec<String>, ApiError> {
-        match self.get::<Value>(&paths::alloc_checks(id), &[]).await {
-            Ok(v) => Ok(v
-                .as_object()
-                .map(|m| {
-                    m.values()
-                        .map(|c| c["Status"].as_str().unwrap_or_default().to_string())
-                        .collect()
-                })
-                .unwrap_or_default()),
-            Err(e) if e.kind == ApiErrorKind::NotFound => Ok(vec![]),
-            Err(e) => Err(e),
+    /// An allocation's check results (Nomad services, 1.4+); none where
+    /// the agent has no such endpoint.
+    pub async fn alloc_checks(&self, id: &str) -> Result<CheckResults, ApiError> {
+        match self.get(&paths::alloc_checks(id), &[]).await {
+            Err(e) if e.kind == ApiErrorKind::NotFound => Ok(CheckResults::new()),
+            r => r,
         }
     }
 

@@ -247,7 +247,13 @@ async fn drive(api: Api, st: Rolling, batches: Vec<Vec<String>>) {
             for (id, n0) in &before {
                 let step = match read(api, id).await {
                     Ok(a) => {
-                        let checks = api.alloc_check_statuses(id).await.unwrap_or_default();
+                        let checks: Vec<String> = api
+                            .alloc_checks(id)
+                            .await
+                            .unwrap_or_default()
+                            .into_values()
+                            .map(|c| c.status)
+                            .collect();
                         match back(&a, *n0, &checks) {
                             Back::Back => Step::Back,
                             Back::Waiting(w) => Step::Waiting(w),
