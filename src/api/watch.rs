@@ -94,6 +94,18 @@ pub struct WatchOpts {
     pub live: bool,
 }
 
+impl WatchOpts {
+    /// Plain reads every `every`, for endpoints that do not block (stats,
+    /// members, check results).
+    pub const fn polled(every: Duration) -> Self {
+        WatchOpts {
+            min_interval: every,
+            blocking: false,
+            live: false,
+        }
+    }
+}
+
 impl Default for WatchOpts {
     fn default() -> Self {
         WatchOpts {

@@ -12,11 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub const WINDOW_MS: f64 = 120_000.0;
-pub const POLL: WatchOpts = WatchOpts {
-    min_interval: Duration::from_secs(2),
-    blocking: false,
-    live: false,
-};
+pub const POLL: WatchOpts = WatchOpts::polled(Duration::from_secs(2));
 
 pub fn fmt_mhz(v: f64) -> String {
     format::mhz(v.round() as i64)

@@ -10,25 +10,16 @@ use nomad_model::{AgentMember, AgentMembers, RaftConfiguration};
 use std::sync::Arc;
 use std::time::Duration;
 
-fn polled() -> WatchOpts {
-    WatchOpts {
-        min_interval: Duration::from_secs(5),
-        blocking: false,
-        live: false,
-    }
-}
+const POLLED: WatchOpts = WatchOpts::polled(Duration::from_secs(5));
 
 #[component]
 pub fn ServersPage() -> impl IntoView {
-    let members =
-        use_watch::<AgentMembers>(|| Some((paths::AGENT_MEMBERS.into(), vec![])), polled());
-    let raft = use_watch::<RaftConfiguration>(
-        || Some((paths::RAFT_CONFIGURATION.into(), vec![])),
-        polled(),
-    );
+    let members = use_watch::<AgentMembers>(|| Some((paths::AGENT_MEMBERS.into(), vec![])), POLLED);
+    let raft =
+        use_watch::<RaftConfiguration>(|| Some((paths::RAFT_CONFIGURATION.into(), vec![])), POLLED);
     // the leader of the agent's own region (other regions' leaders are
     // read with `region=`, which the region selector in the top bar sets)
-    let leader: Watch<String> = use_watch(|| Some((paths::STATUS_LEADER.into(), vec![])), polled());
+    let leader: Watch<String> = use_watch(|| Some((paths::STATUS_LEADER.into(), vec![])), POLLED);
     view! {
         <div class="page-head"><h1>"Servers"</h1></div>
         <Live watch=members label="Loading servers…" children=move |m| view! { <Members m leader/> }/>

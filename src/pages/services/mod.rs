@@ -110,11 +110,7 @@ pub fn Registrations(
 fn Checks(alloc: String, service: String) -> impl IntoView {
     let checks = use_watch::<CheckResults>(
         move || Some((paths::alloc_checks(&alloc), vec![])),
-        WatchOpts {
-            min_interval: Duration::from_secs(5),
-            blocking: false,
-            live: false,
-        },
+        WatchOpts::polled(Duration::from_secs(5)),
     );
     move || {
         let Some(c) = checks.data() else {
