@@ -156,6 +156,21 @@ pub fn Fact(#[prop(into)] label: String, children: Children) -> impl IntoView {
     }
 }
 
+/// Key/value chips (a job's or a pool's meta); nothing when empty.
+#[component]
+pub fn MetaList(
+    #[prop(into)] meta: Signal<std::collections::BTreeMap<String, String>>,
+) -> impl IntoView {
+    move || {
+        let meta = meta.get();
+        (!meta.is_empty()).then(|| view! {
+            <div class="meta-list">
+                {meta.into_iter().map(|(k, v)| view! { <span class="kv"><span class="k">{k}</span><span class="v">{v}</span></span> }).collect_view()}
+            </div>
+        })
+    }
+}
+
 /// A monospace short ID with the full ID on hover.
 #[component]
 pub fn ShortId(#[prop(into)] id: String) -> impl IntoView {

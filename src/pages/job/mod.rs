@@ -190,14 +190,7 @@ fn Overview(
                 </Fact>
             })}
         </Facts>
-        {move || {
-            let meta = job.with(|j| j.meta.clone());
-            (!meta.is_empty()).then(|| view! {
-                <div class="meta-list">
-                    {meta.into_iter().map(|(k, v)| view! { <span class="kv"><span class="k">{k}</span><span class="v">{v}</span></span> }).collect_view()}
-                </div>
-            })
-        }}
+        <MetaList meta=Signal::derive(move || job.with(|j| j.meta.clone()))/>
         <h2>"Task groups"</h2>
         <table class="table" data-testid="task-groups">
             <thead><tr><th>"Group"</th><th class="num">"Count"</th><th>"Allocations"</th><th class="num">"Queued"</th><th class="num">"Starting"</th><th class="num">"Running"</th><th class="num">"Complete"</th><th class="num">"Failed"</th><th class="num">"Lost"</th></tr></thead>

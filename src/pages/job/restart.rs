@@ -19,13 +19,26 @@ use std::time::Duration;
 const BATCH_TIMEOUT: Duration = Duration::from_secs(300);
 const POLL: Duration = Duration::from_secs(1);
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Step {
     Queued,
     Restarting,
     Waiting(String),
     Back,
     Failed(String),
+}
+
+impl Step {
+    /// The step's name, for tests and styles (`data-step`).
+    fn name(&self) -> &'static str {
+        match self {
+            Step::Queued => "queued",
+            Step::Restarting => "restarting",
+            Step::Waiting(_) => "waiting",
+            Step::Back => "back",
+            Step::Failed(_) => "failed",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -162,7 +175,7 @@ fn Progress(st: Rolling) -> impl IntoView {
         </div>
         <table class="table compact" data-testid="rolling-rows">
             <tbody>
-                <For each=move || st.rows.get() key=|r: &Row| (r.id.clone(), format!("{:?}", r.step)) children=move |r: Row| {
+                <For each=move || st.rows.get() key=|r: &Row| (r.id.clone(), r.step.clone()) children=move |r: Row| {
                     let (label, class) = match &r.step {
                         Step::Queued => ("queued".to_string(), "muted"),
                         Step::Restarting => ("restarting…".to_string(), ""),
@@ -171,7 +184,7 @@ fn Progress(st: Rolling) -> impl IntoView {
                         Step::Failed(f) => (f.clone(), "danger"),
                     };
                     view! {
-                        <tr data-alloc=r.id.clone() data-step=format!("{:?}", r.step).split('(').next().unwrap_or_default().to_lowercase()>
+                        <tr data-alloc=r.id.clone() data-step=r.step.name()>
                             <td><a href=alloc_href(&r.id)>{r.name.clone()}</a></td>
                             <td class="mono">{format::short_id(&r.id).to_string()}</td>
                             <td class=class>{label}</td>

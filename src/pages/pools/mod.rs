@@ -156,13 +156,6 @@ fn PoolFacts(p: Signal<Arc<NodePool>>) -> impl IntoView {
             <Fact label="Description">{move || p.with(|p| p.description.clone())}</Fact>
             <Fact label="Scheduler">{move || p.with(|p| scheduler(p))}</Fact>
         </Facts>
-        {move || {
-            let meta = p.with(|p| p.meta.clone());
-            (!meta.is_empty()).then(|| view! {
-                <div class="meta-list">
-                    {meta.into_iter().map(|(k, v)| view! { <span class="kv"><span class="k">{k}</span><span class="v">{v}</span></span> }).collect_view()}
-                </div>
-            })
-        }}
+        <MetaList meta=Signal::derive(move || p.with(|p| p.meta.clone()))/>
     }
 }
