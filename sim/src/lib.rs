@@ -14,6 +14,7 @@ pub mod logs;
 pub mod proxy;
 pub mod scenario;
 pub mod sched;
+pub mod shell;
 pub mod state;
 pub mod ui;
 pub mod validate;

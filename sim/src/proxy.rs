@@ -1,5 +1,6 @@
 //! `--proxy URL`: forwards `/v1/` to a real agent, streaming responses
-//! through unbuffered (log streams and blocking queries pass as they come).
+//! through unbuffered (log streams and blocking queries pass as they come),
+//! and websocket upgrades (exec) as a byte tunnel once both sides switched.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -39,7 +40,9 @@ const HOP: [&str; 6] = [
     "content-length",
 ];
 
-async fn forward(State(p): State<Proxy>, req: Request) -> Response {
+async fn forward(State(p): State<Proxy>, mut req: Request) -> Response {
+    let upgrade = req.headers().contains_key("upgrade");
+    let downstream = upgrade.then(|| hyper::upgrade::on(&mut req));
     let pq = req
         .uri()
         .path_and_query()
@@ -49,7 +52,10 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
     let method = req.method().clone();
     let mut rb = p.client.request(method, &url);
     for (k, v) in req.headers() {
-        if !HOP.contains(&k.as_str()) {
+        // An upgrade must carry `Connection` and `Upgrade` to the agent.
+        let hop = HOP.contains(&k.as_str())
+            && !(upgrade && matches!(k.as_str(), "connection" | "upgrade"));
+        if !hop {
             rb = rb.header(k, v);
         }
     }
@@ -58,13 +64,22 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
     match rb.send().await {
         Ok(resp) => {
             let status = resp.status();
+            let switching = status == reqwest::StatusCode::SWITCHING_PROTOCOLS;
             let mut out = Response::builder().status(status.as_u16());
             for (k, v) in resp.headers() {
-                if !HOP.contains(&k.as_str()) {
+                if !HOP.contains(&k.as_str())
+                    || (switching && matches!(k.as_str(), "connection" | "upgrade"))
+                {
                     if let Ok(name) = HeaderName::from_bytes(k.as_str().as_bytes()) {
                         out = out.header(name, v.as_bytes());
                     }
                 }
+            }
+            if let (true, Some(down)) = (switching, downstream) {
+                tokio::spawn(tunnel(resp, down));
+                return out
+                    .body(Body::empty())
+                    .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response());
             }
             let stream = resp.bytes_stream().map_err(std::io::Error::other);
             out.body(Body::from_stream(stream))
@@ -76,4 +91,14 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
         )
             .into_response(),
     }
+}
+
+/// Copies bytes both ways between the browser's upgraded connection and the
+/// agent's until either side closes.
+async fn tunnel(resp: reqwest::Response, down: hyper::upgrade::OnUpgrade) {
+    let (Ok(mut up), Ok(down)) = (resp.upgrade().await, down.await) else {
+        return;
+    };
+    let mut down = hyper_util::rt::TokioIo::new(down);
+    let _ = tokio::io::copy_bidirectional(&mut down, &mut up).await;
 }

@@ -9,6 +9,7 @@ pub mod client;
 pub mod deployments;
 pub mod evaluations;
 pub mod events;
+pub mod exec;
 pub mod fs;
 pub mod fs_stream;
 pub mod http;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<Sim> {
         .merge(allocations::routes())
         .merge(client::routes())
         .merge(fs::routes())
+        .merge(exec::routes())
         .merge(evaluations::routes())
         .merge(deployments::routes())
         .merge(events::routes())
