@@ -41,6 +41,9 @@ fi
 
 # the areas' stylesheet goes with the chunks (and into their folder's hash)
 node_modules/.bin/esbuild "$dist/areas.css" --minify --log-level=warning --outfile="$out/areas.css"
+# the exec page's terminal (xterm.js from npm), fetched by that page only
+node_modules/.bin/esbuild js/term.js --bundle --minify --format=esm --log-level=warning --outfile="$out/term.js"
+node_modules/.bin/esbuild node_modules/@xterm/xterm/css/xterm.css --minify --log-level=warning --outfile="$out/term.css"
 rm "$dist/areas.css"
 hash=$(cat "$out"/* | sha256sum | cut -c1-16)
 app="app-$hash"
@@ -51,7 +54,7 @@ if [ "$profile" = release ]; then
   # wasm-bindgen's glue and the chunk loader, minified (trunk would, but it
   # does not build them here); the glue imports the loader once per chunk
   # under one key, which esbuild warns of and keeps as it is
-  for f in "$dist/$app"/*.js; do
+  for f in "$dist/$app"/yurt.js "$dist/$app"/__wasm_split.js; do
     node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning \
       --log-override:duplicate-object-key=silent --outfile="$f" --allow-overwrite
   done

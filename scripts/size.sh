@@ -25,7 +25,7 @@ for f in "$dist/index.html" "$dist/favicon.svg" "$css" "$app/start.js" "$app/yur
   printf '  %-26s %10d %10d\n' "$(basename "$f")" "$raw" "$b"
 done
 chunks=0; chunks_raw=0; chunks_br=0
-for f in "$app"/split_*.wasm "$app"/chunk_*.wasm "$app"/areas.css; do
+for f in "$app"/split_*.wasm "$app"/chunk_*.wasm "$app"/areas.css "$app"/term.js "$app"/term.css; do
   [ -e "$f" ] || continue
   chunks=$((chunks + 1)); chunks_raw=$((chunks_raw + $(stat -c %s "$f"))); chunks_br=$((chunks_br + $(br "$f")))
 done
@@ -34,7 +34,7 @@ printf '%-28s %10d %10d  (budget %d, target 250,000; the official UI loads 1,060
 for f in "$app"/split_*.wasm; do
   [ -e "$f" ] && printf '  area %-21s %10d %10d\n' "$(basename "$f" .wasm | sed 's/^split_//')" "$(stat -c %s "$f")" "$(br "$f")"
 done
-printf '%-28s %10d %10d  (%d files: the areas, the code they share, their stylesheet)\n' "on demand, all chunks" "$chunks_raw" "$chunks_br" "$chunks"
+printf '%-28s %10d %10d  (%d files: the areas, the code they share, their stylesheet, the exec terminal)\n' "on demand, all chunks" "$chunks_raw" "$chunks_br" "$chunks"
 printf '%-28s %10d %10d\n' "everything" $((first_raw + chunks_raw)) $((first_br + chunks_br))
 if [ "$first_br" -gt "$BUDGET" ]; then
   echo "size: the first load is $first_br bytes brotli, over the budget of $BUDGET"

@@ -3,8 +3,8 @@
 use crate::api::{provide_api, Api};
 use crate::components::provide_clock;
 use crate::lazy::{
-    ACTIVITY, ALLOCATION, ALLOCATIONS, CLIENT, CLIENTS, EVALUATION, EVALUATIONS, FILES, JOB, LOGS,
-    NEW_JOB, POOL, POOLS, SERVERS, SERVICE, SERVICES, TOKENS,
+    ACTIVITY, ALLOCATION, ALLOCATIONS, CLIENT, CLIENTS, EVALUATION, EVALUATIONS, EXEC, FILES, JOB,
+    LOGS, NEW_JOB, POOL, POOLS, SERVERS, SERVICE, SERVICES, TOKENS,
 };
 use crate::pages::{JobsPage, NotFound};
 use crate::shell::TopBar;
@@ -31,6 +31,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/allocations/:id") view=ALLOCATION/>
                     <Route path=path!("/allocations/:id/logs") view=LOGS/>
                     <Route path=path!("/allocations/:id/files") view=FILES/>
+                    <Route path=path!("/allocations/:id/exec") view=EXEC/>
                     <Route path=path!("/clients") view=CLIENTS/>
                     <Route path=path!("/clients/:id") view=CLIENT/>
                     <Route path=path!("/evaluations") view=EVALUATIONS/>

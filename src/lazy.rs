@@ -181,3 +181,4 @@ area!(
     "service",
     view! { <ServicePage/> }
 );
+area!(EXEC, exec, exec_view, "exec", view! { <ExecPage/> });

@@ -56,6 +56,16 @@ pub fn job_href(namespace: &str, id: &str) -> String {
     ))
 }
 
+/// The exec page of an allocation, on `task` (or its first task).
+pub fn exec_href(alloc: &str, task: &str) -> String {
+    let path = format!("/allocations/{}/exec", enc(alloc));
+    if task.is_empty() {
+        href(&path)
+    } else {
+        href_with(&path, &[("task", task)])
+    }
+}
+
 pub fn alloc_href(id: &str) -> String {
     href(&format!("/allocations/{}", enc(id)))
 }

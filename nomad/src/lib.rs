@@ -17,6 +17,7 @@ pub mod diffcalc;
 pub mod errors;
 pub mod eval;
 pub mod events;
+pub mod exec;
 pub mod files;
 pub mod format;
 pub mod frames;

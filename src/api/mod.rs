@@ -5,6 +5,7 @@ pub mod endpoints;
 mod entry;
 pub mod error;
 pub mod events;
+pub mod exec;
 pub mod hub;
 pub mod live;
 pub mod paths;

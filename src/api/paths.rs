@@ -57,6 +57,21 @@ pub fn service(name: &str) -> String {
     format!("/v1/service/{}", enc(name))
 }
 
+/// An exec session's websocket: `command` is the argv as JSON, the token
+/// travels in the first frame (`ws_handshake`).
+pub fn alloc_exec(id: &str, task: &str, command: &[String], tty: bool) -> (String, Query) {
+    let argv = serde_json::to_string(command).unwrap_or_else(|_| "[]".into());
+    (
+        format!("/v1/client/allocation/{}/exec", enc(id)),
+        vec![
+            ("task", task.to_string()),
+            ("tty", tty.to_string()),
+            ("ws_handshake", "true".into()),
+            ("command", argv),
+        ],
+    )
+}
+
 /// An allocation's check results (Nomad services, 1.4+).
 pub fn alloc_checks(id: &str) -> String {
     format!("/v1/allocation/{}/checks", enc(id))

@@ -79,6 +79,17 @@ async fn close(mut socket: WebSocket, e: ApiError) {
         reason: e.text.into(),
     };
     let _ = socket.send(Message::Close(Some(frame))).await;
+    // Wait for the browser's answering close (reading what it sent in the
+    // meantime): closing the TCP connection with unread input resets it,
+    // and the browser then reports 1006 without the reason.
+    let drain = async {
+        while let Some(Ok(m)) = socket.recv().await {
+            if matches!(m, Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
 }
 
 async fn session(sim: Sim, id: String, q: Params, header: Option<String>, mut socket: WebSocket) {
@@ -93,7 +104,7 @@ async fn session(sim: Sim, id: String, q: Params, header: Option<String>, mut so
     let mut fs = AllocFiles(&sim, &alloc);
     let (mut sh, first) = Shell::start(context(&sim, &alloc, q.str("task")), &argv, tty, &mut fs);
     if send_all(&mut socket, first).await {
-        return;
+        return linger(socket).await;
     }
     let mut tick = tokio::time::interval(Duration::from_millis(shell::TICK_MS));
     tick.tick().await;
@@ -117,9 +128,19 @@ async fn session(sim: Sim, id: String, q: Params, header: Option<String>, mut so
             _ = tick.tick(), if sh.busy() => sh.tick(),
         };
         if send_all(&mut socket, out).await {
-            return;
+            return linger(socket).await;
         }
     }
+}
+
+/// After `exited` the agent drops the connection without a close frame,
+/// having read everything the browser sent; reading what is in flight
+/// first keeps the close from resetting the connection (a reset can lose
+/// the last frames).
+async fn linger(mut socket: WebSocket) {
+    while let Ok(Some(Ok(_))) =
+        tokio::time::timeout(Duration::from_millis(200), socket.recv()).await
+    {}
 }
 
 fn feed(sh: &mut Shell, input: Input, fs: &mut dyn Files) -> Vec<Out> {

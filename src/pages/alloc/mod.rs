@@ -49,6 +49,7 @@ pub fn AllocTabs(id: String, active: &'static str) -> impl IntoView {
             {tab("overview", "Overview", alloc_href(&id))}
             {tab("files", "Files", files_href(&id, "/"))}
             {tab("logs", "Logs", format!("{}/logs", alloc_href(&id)))}
+            {tab("exec", "Exec", crate::routes::exec_href(&id, ""))}
         </nav>
     }
 }

@@ -40,6 +40,7 @@ pub fn TaskCard(a: Signal<Arc<Allocation>>, name: String, ask: AskOp) -> impl In
                 }
                 <a class="button small" href=dir data-testid="task-files">"Files"</a>
                 <a class="button small" href=logs data-testid="task-logs">"Logs"</a>
+                <a class="button small" href=crate::routes::exec_href(&id, &name) data-testid="task-exec">"Exec"</a>
             </header>
             <dl class="task-facts">
                 <div><dt>"Restarts"</dt><dd data-testid="restarts">{move || st.with(|s| s.restarts)}</dd></div>

@@ -1,5 +1,8 @@
 //! The one thin module that touches `web_sys` / `js_sys` directly: storage,
-//! time, timers, page visibility, abort controllers and the base path.
+//! time, timers, page visibility, abort controllers and the base path;
+//! [`term`] binds the exec page's terminal.
+
+pub mod term;
 
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -138,40 +141,64 @@ thread_local! {
     static AREA_STYLES: std::cell::OnceCell<js_sys::Promise> = const { std::cell::OnceCell::new() };
 }
 
-/// Loads the stylesheet of the pages that load on demand, named by
-/// `<meta name="yurt-area-styles" content="…">`, once per tab; resolves
-/// when it has loaded, so an area's page never paints unstyled. A missing
-/// meta or a failed load resolves too: the page still works.
+/// Where the on-demand stylesheet is, from `<meta name="yurt-area-styles"
+/// content="…">`; the app's other on-demand files sit beside it.
+fn area_styles_href() -> Option<String> {
+    window()?
+        .document()?
+        .query_selector("meta[name=yurt-area-styles]")
+        .ok()??
+        .get_attribute("content")
+}
+
+/// The URL of a file in the app's folder (next to the on-demand styles).
+pub fn app_file(name: &str) -> Option<String> {
+    let href = area_styles_href()?;
+    Some(match href.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{name}"),
+        None => name.to_string(),
+    })
+}
+
+/// Appends a `<link rel=stylesheet>` or `<script type=module>` to the head;
+/// the promise settles when it has loaded or failed (a failure is `false`).
+pub fn load_asset(tag: &str, url: &str) -> js_sys::Promise {
+    let doc = window().and_then(|w| w.document());
+    let el = doc
+        .as_ref()
+        .and_then(|d| d.create_element(tag).ok())
+        .and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok());
+    let (Some(doc), Some(el)) = (doc, el) else {
+        return js_sys::Promise::resolve(&JsValue::FALSE);
+    };
+    if tag == "link" {
+        let _ = el.set_attribute("rel", "stylesheet");
+        let _ = el.set_attribute("href", url);
+    } else {
+        let _ = el.set_attribute("type", "module");
+        let _ = el.set_attribute("src", url);
+    }
+    let promise = js_sys::Promise::new(&mut |done, _| {
+        let ok = done.clone();
+        let loaded = Closure::once_into_js(move || ok.call1(&JsValue::NULL, &JsValue::TRUE));
+        let failed = Closure::once_into_js(move || done.call1(&JsValue::NULL, &JsValue::FALSE));
+        el.set_onload(Some(loaded.unchecked_ref()));
+        el.set_onerror(Some(failed.unchecked_ref()));
+    });
+    if let Some(head) = doc.head() {
+        let _ = head.append_child(&el);
+    }
+    promise
+}
+
+/// Loads the stylesheet of the pages that load on demand once per tab;
+/// resolves when it has loaded, so an area's page never paints unstyled.
+/// A missing meta or a failed load resolves too: the page still works.
 pub async fn area_styles() {
     let promise = AREA_STYLES.with(|cell| {
-        cell.get_or_init(|| {
-            let doc = window().and_then(|w| w.document());
-            let href = doc
-                .as_ref()
-                .and_then(|d| {
-                    d.query_selector("meta[name=yurt-area-styles]")
-                        .ok()
-                        .flatten()
-                })
-                .and_then(|m| m.get_attribute("content"));
-            let (Some(doc), Some(href)) = (doc, href) else {
-                return js_sys::Promise::resolve(&JsValue::UNDEFINED);
-            };
-            let link = doc
-                .create_element("link")
-                .ok()
-                .and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok());
-            let (Some(link), Some(head)) = (link, doc.head()) else {
-                return js_sys::Promise::resolve(&JsValue::UNDEFINED);
-            };
-            let _ = link.set_attribute("rel", "stylesheet");
-            let _ = link.set_attribute("href", &href);
-            let promise = js_sys::Promise::new(&mut |done, _| {
-                link.set_onload(Some(&done));
-                link.set_onerror(Some(&done));
-            });
-            let _ = head.append_child(&link);
-            promise
+        cell.get_or_init(|| match area_styles_href() {
+            Some(href) => load_asset("link", &href),
+            None => js_sys::Promise::resolve(&JsValue::UNDEFINED),
         })
         .clone()
     });
@@ -325,4 +352,18 @@ pub fn expose_log_stats(lines: usize, store_bytes: usize) {
     let _ = js_sys::Reflect::set(&o, &"storeBytes".into(), &(store_bytes as f64).into());
     let _ = js_sys::Reflect::set(&o, &"at".into(), &now_ms().into());
     let _ = js_sys::Reflect::set(&w, &"__yurtLogs".into(), &o);
+}
+
+/// The websocket URL of an API URL (absolute, or relative to the page):
+/// `http` becomes `ws`, `https` becomes `wss`.
+pub fn ws_url(url: &str) -> Option<String> {
+    let page = window()?.location().href().ok()?;
+    let u = web_sys::Url::new_with_base(url, &page).ok()?;
+    let proto = if u.protocol() == "https:" {
+        "wss:"
+    } else {
+        "ws:"
+    };
+    u.set_protocol(proto);
+    Some(u.href())
 }

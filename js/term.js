@@ -1,0 +1,70 @@
+// The exec page's terminal: xterm.js and its fit addon, bundled by
+// scripts/build-ui.sh into the app's folder and loaded only by that page.
+// Yurt's wasm drives it through `window.yurtTerm` (src/interop/term.rs).
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+
+function theme(el) {
+  const css = getComputedStyle(el);
+  const v = (name) => css.getPropertyValue(name).trim() || undefined;
+  return {
+    background: v('--term-bg'),
+    foreground: v('--term-fg'),
+    cursor: v('--term-fg'),
+    selectionBackground: v('--term-selection'),
+  };
+}
+
+function open(el, onData, onResize) {
+  const term = new Terminal({
+    cursorBlink: true,
+    convertEol: false,
+    fontFamily: getComputedStyle(el).fontFamily,
+    fontSize: 13,
+    scrollback: 10000,
+    theme: theme(el),
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  term.open(el);
+  const copy = () => {
+    const text = term.getSelection();
+    if (text) navigator.clipboard?.writeText(text).catch(() => {});
+    return text.length;
+  };
+  const paste = async () => {
+    const text = await navigator.clipboard?.readText().catch(() => '');
+    if (text) term.paste(text);
+  };
+  // Ctrl+Shift+C / Ctrl+Shift+V as terminal emulators do: Ctrl+C stays ^C.
+  term.attachCustomKeyEventHandler((e) => {
+    if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey) return true;
+    if (e.code === 'KeyC') { copy(); e.preventDefault(); return false; }
+    if (e.code === 'KeyV') { paste(); e.preventDefault(); return false; }
+    return true;
+  });
+  term.onData((s) => onData(s));
+  term.onResize(({ rows, cols }) => onResize(rows, cols));
+  const ro = new ResizeObserver(() => { try { fit.fit(); } catch (_) {} });
+  ro.observe(el);
+  fit.fit();
+  return {
+    write: (bytes) => term.write(bytes),
+    notice: (s) => term.write(`\r\n\x1b[2m${s}\x1b[0m\r\n`),
+    rows: () => term.rows,
+    cols: () => term.cols,
+    focus: () => term.focus(),
+    copy,
+    paste,
+    // What the screen shows, for tests and for "copy all".
+    screen: () => {
+      const b = term.buffer.active;
+      const lines = [];
+      for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? '');
+      return lines.join('\n').replace(/\n+$/, '');
+    },
+    dispose: () => { ro.disconnect(); term.dispose(); },
+  };
+}
+
+window.yurtTerm = { open };
