@@ -3,8 +3,8 @@
 use crate::api::{provide_api, Api};
 use crate::components::provide_clock;
 use crate::lazy::{
-    ACTIVITY, ALLOCATION, ALLOCATIONS, CLIENT, CLIENTS, EVALUATION, EVALUATIONS, EXEC, FILES, JOB,
-    LOGS, NEW_JOB, POOL, POOLS, SERVERS, SERVICE, SERVICES, TOKENS,
+    ACTIVITY, AGENT_LOG, ALLOCATION, ALLOCATIONS, CLIENT, CLIENTS, EVALUATION, EVALUATIONS, EXEC,
+    FILES, JOB, LOGS, NEW_JOB, POOL, POOLS, SERVERS, SERVICE, SERVICES, TOKENS,
 };
 use crate::pages::{JobsPage, NotFound};
 use crate::shell::TopBar;
@@ -37,6 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/evaluations") view=EVALUATIONS/>
                     <Route path=path!("/evaluations/:id") view=EVALUATION/>
                     <Route path=path!("/servers") view=SERVERS/>
+                    <Route path=path!("/agent/log") view=AGENT_LOG/>
                     <Route path=path!("/services") view=SERVICES/>
                     <Route path=path!("/services/:namespace/:name") view=SERVICE/>
                     <Route path=path!("/pools") view=POOLS/>

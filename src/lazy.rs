@@ -182,3 +182,10 @@ area!(
     view! { <ServicePage/> }
 );
 area!(EXEC, exec, exec_view, "exec", view! { <ExecPage/> });
+area!(
+    AGENT_LOG,
+    servers,
+    agent_log_view,
+    "agent log",
+    view! { <AgentLogPage/> }
+);

@@ -86,6 +86,12 @@ pub fn node_href(id: &str) -> String {
     href(&format!("/clients/{}", enc(id)))
 }
 
+/// An agent's own log: `who` is `"server"` (a server's name) or `"node"`
+/// (a client's node ID).
+pub fn agent_log_href(who: &str, id: &str) -> String {
+    href_with("/agent/log", &[(who, id)])
+}
+
 /// Decodes a route parameter (IDs may arrive percent-encoded).
 pub fn decode_param(s: &str) -> String {
     crate::interop::decode_uri_component(s).unwrap_or_else(|| s.to_string())

@@ -188,7 +188,14 @@ impl FrameDecoder {
         };
         self.frames += 1;
         let file = raw.file.as_deref().unwrap_or("").to_string();
-        if let Some(ev) = raw.file_event.as_deref().filter(|e| !e.is_empty()) {
+        // A file event without data moves positions (truncation, deletion);
+        // the agent monitor marks its data frames `"FileEvent":"log"`.
+        let has_data = raw.data.as_deref().is_some_and(|d| !d.is_empty());
+        if let Some(ev) = raw
+            .file_event
+            .as_deref()
+            .filter(|e| !e.is_empty() && !has_data)
+        {
             // A truncation or deletion restarts positions at the new file's start.
             self.offset = Some(0);
             out.push(StreamEvent::FileEvent {
@@ -390,6 +397,24 @@ mod tests {
                 "cut at {cut}"
             );
         }
+    }
+
+    #[test]
+    fn monitor_frames_carry_data_under_a_file_event() {
+        let mut d = FrameDecoder::new();
+        let mut out = vec![];
+        d.push(
+            br#"{"Data":"aGkK","FileEvent":"log"}{"Offset":3,"Data":"eQo=","FileEvent":"log"}"#,
+            &mut out,
+        );
+        let bytes: Vec<u8> = out
+            .iter()
+            .flat_map(|e| match e {
+                StreamEvent::Data { bytes, .. } => bytes.clone(),
+                _ => vec![],
+            })
+            .collect();
+        assert_eq!(bytes, b"hi\ny\n");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! instead proxy `/v1/` to a real agent.
 
 pub mod acl;
+pub mod agent_log;
 pub mod api;
 pub mod canon;
 pub mod clock;
@@ -109,6 +110,9 @@ pub struct Sim {
     pub clock: Clock,
     pub rng: Arc<Mutex<ChaCha8Rng>>,
     pub opts: Arc<Opts>,
+    /// The `http: request complete` lines of the agent's log, for the
+    /// monitors listening (none kept when nobody is).
+    pub http_log: tokio::sync::broadcast::Sender<Arc<agent_log::Line>>,
 }
 
 impl Sim {
@@ -133,6 +137,7 @@ impl Sim {
             clock,
             rng: Arc::new(Mutex::new(rng)),
             opts: Arc::new(opts),
+            http_log: tokio::sync::broadcast::channel(256).0,
         }
     }
 
@@ -236,6 +241,16 @@ async fn faults(
     if sim.opts.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(sim.opts.latency_ms)).await;
     }
+    // `http: request complete`, as the agent logs every request at DEBUG
+    // (only worth the work while a monitor listens)
+    let logged = (sim.http_log.receiver_count() > 0).then(|| {
+        let pq = req.uri().path_and_query().map(|p| p.as_str().to_string());
+        (
+            req.method().to_string(),
+            pq.unwrap_or_default(),
+            std::time::Instant::now(),
+        )
+    });
     if sim.opts.error_rate > 0.0 {
         let fail = sim
             .rng
@@ -247,7 +262,21 @@ async fn faults(
                 .into_response();
         }
     }
-    next.run(req).await
+    let resp = next.run(req).await;
+    if let Some((method, path, t0)) = logged {
+        let took = format!("{:.3}ms", t0.elapsed().as_secs_f64() * 1000.0);
+        let line = agent_log::Line::new(
+            sim.clock.now(),
+            agent_log::Level::Debug,
+            "http",
+            "request complete",
+        )
+        .kv("method", method)
+        .kv("path", path)
+        .kv("duration", took);
+        let _ = sim.http_log.send(Arc::new(line));
+    }
+    resp
 }
 
 /// Binds, prints the address, and serves until the process ends.

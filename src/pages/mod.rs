@@ -28,7 +28,7 @@ pub use job::{JobPage, NewJobPage};
 pub use jobs::JobsPage;
 pub use logs::AllocLogsPage;
 pub use pools::{PoolPage, PoolsPage};
-pub use servers::ServersPage;
+pub use servers::{AgentLogPage, ServersPage};
 pub use services::{ServicePage, ServicesPage};
 pub use settings::TokensPage;
 

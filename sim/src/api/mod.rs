@@ -16,6 +16,7 @@ pub mod http;
 pub mod job_tools;
 pub mod job_write;
 pub mod jobs;
+pub mod monitor;
 pub mod nodes;
 pub mod operator;
 pub mod plan;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<Sim> {
         .merge(nodes::routes())
         .merge(pools::routes())
         .merge(operator::routes())
+        .merge(monitor::routes())
         .merge(acl::routes())
         .merge(vars::routes())
         .merge(search::routes())

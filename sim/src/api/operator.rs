@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 /// The version the simulated agent reports.
 pub const VERSION: &str = "2.0.5";
-const SERVER_ID: &str = "5e1c3a9b-7d2f-4e8a-9b6c-0d1e2f3a4b5c";
+pub const SERVER_ID: &str = "5e1c3a9b-7d2f-4e8a-9b6c-0d1e2f3a4b5c";
 const RPC_ADDR: &str = "127.0.0.1:4647";
 
 pub fn routes() -> Router<Sim> {
@@ -89,10 +89,15 @@ async fn peers() -> R {
     Ok(json(&[RPC_ADDR]))
 }
 
+/// The one server's gossip name (`<node>.<region>`).
+pub fn server_name(sim: &Sim) -> String {
+    format!("nomad-sim.{}", sim.opts_regions()[0])
+}
+
 fn member(sim: &Sim) -> Value {
     let region = &sim.opts_regions()[0];
     json!({
-        "Name": format!("nomad-sim.{region}"), "Addr": "127.0.0.1", "Port": 4648,
+        "Name": server_name(sim), "Addr": "127.0.0.1", "Port": 4648,
         "Status": "alive", "ProtocolMin": 1, "ProtocolMax": 5, "ProtocolCur": 2,
         "DelegateMin": 2, "DelegateMax": 5, "DelegateCur": 4,
         "Tags": {

@@ -72,6 +72,8 @@ fn NodeView(n: Signal<Arc<Node>>, allocs: Watch<Vec<Allocation>>) -> impl IntoVi
             <Badge status=get(|n| n.status.clone())/>
             <Badge status=get(|n| n.scheduling_eligibility.clone())/>
             {move || n.with(|n| n.drain_strategy.is_some()).then(|| view! { <span class="tag warn" data-testid="draining">"draining"</span> })}
+            <span class="spacer"></span>
+            <a class="button small" href=move || crate::routes::agent_log_href("node", &n.with(|n| n.id.clone())) data-testid="node-agent-log">"Agent log"</a>
         </div>
         <actions::NodeActions n/>
         <Facts>

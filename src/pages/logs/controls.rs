@@ -36,9 +36,11 @@ pub fn LogToolbar(state: LogViewerState) -> impl IntoView {
             <label class="check"><input type="checkbox" prop:checked=move || w.numbers.get() on:change=move |ev| w.set_numbers(event_target_checked(&ev))/>" Line numbers"</label>
             <button class="button" on:click=move |_| x.copy() data-testid="log-copy">{move || if x.copied.get() { "Copied" } else { "Copy" }}</button>
             <button class="button" on:click=move |_| x.download_loaded() data-testid="log-download">"Download loaded"</button>
-            <button class="button" on:click=move |_| x.download_full() disabled=move || x.busy.get() data-testid="log-download-full" title="Every rotated log file of this task, from the agent">
-                {move || if x.busy.get() { "Downloading…" } else { "Download full log" }}
-            </button>
+            {move || x.has_files().then(|| view! {
+                <button class="button" on:click=move |_| x.download_full() disabled=move || x.busy.get() data-testid="log-download-full" title="Every rotated log file of this task, from the agent">
+                    {move || if x.busy.get() { "Downloading…" } else { "Download full log" }}
+                </button>
+            })}
             {move || if w.following.get() {
                 view! { <button class="button" on:click=move |_| w.pause() data-testid="log-pause">"Pause"</button> }.into_any()
             } else {

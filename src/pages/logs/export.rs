@@ -93,12 +93,10 @@ impl Export {
     pub fn download_loaded(self) {
         self.error.set(None);
         let name = match self.sources.get_untracked().as_slice() {
-            [one] => format!(
-                "{}-{}-{}.log",
-                one.task,
-                format::short_id(&one.alloc),
-                self.choice.file_label()
-            ),
+            [one @ LogSource::Task { .. }] => {
+                format!("{}-{}.log", one.stem(), self.choice.file_label())
+            }
+            [one] => format!("{}.log", one.stem()),
             _ => "logs.log".to_string(),
         };
         if let Err(e) = interop::download(&name, MIME, self.loaded_text().as_bytes()) {
@@ -107,6 +105,12 @@ impl Export {
                 &name,
             )));
         }
+    }
+
+    /// Some source has log files to download whole (an agent's log has
+    /// none: what arrived is what there is).
+    pub fn has_files(self) -> bool {
+        self.sources.with(|v| v.iter().any(|s| s.files().is_some()))
     }
 
     pub fn download_full(self) {
@@ -144,10 +148,11 @@ async fn whole_logs(
 ) -> Result<(String, Vec<u8>), ApiError> {
     let mut out = vec![];
     let mut found = false;
-    for s in srcs {
-        let files = api.fs_ls(&s.alloc, "alloc/logs").await?;
+    let tasks: Vec<(&str, &str)> = srcs.iter().filter_map(LogSource::files).collect();
+    for &(alloc, task) in &tasks {
+        let files = api.fs_ls(alloc, "alloc/logs").await?;
         for k in kinds {
-            let prefix = format!("{}.{}.", s.task, k.as_str());
+            let prefix = format!("{task}.{}.", k.as_str());
             let mut mine: Vec<(u64, String)> = files
                 .iter()
                 .filter_map(|f| {
@@ -162,13 +167,13 @@ async fn whole_logs(
                 continue;
             }
             found = true;
-            if srcs.len() > 1 || kinds.len() > 1 {
+            if tasks.len() > 1 || kinds.len() > 1 {
                 out.extend_from_slice(
-                    format!("==> {} {} <==\n", format::short_id(&s.alloc), k.as_str()).as_bytes(),
+                    format!("==> {} {} <==\n", format::short_id(alloc), k.as_str()).as_bytes(),
                 );
             }
             for (_, name) in mine {
-                let bytes = api.fs_cat(&s.alloc, &format!("alloc/logs/{name}")).await?;
+                let bytes = api.fs_cat(alloc, &format!("alloc/logs/{name}")).await?;
                 out.extend_from_slice(&bytes);
             }
         }
@@ -183,7 +188,7 @@ async fn whole_logs(
         });
     }
     let name = match srcs {
-        [one] => format!("{}-{}.log", one.task, format::short_id(&one.alloc)),
+        [one] => format!("{}.log", one.stem()),
         _ => "logs.log".to_string(),
     };
     Ok((name, out))

@@ -100,8 +100,9 @@ impl Memory {
         let srcs = self.sources.get_untracked();
         earlier_busy.set(true);
         leptos::task::spawn_local(async move {
-            for s in &srcs {
-                let idx = sh.src_of(&s.alloc);
+            // an agent's log has no file to read back from
+            for (alloc, _) in srcs.iter().filter_map(LogSource::files) {
+                let idx = sh.src_of(alloc);
                 for k in choice.streams() {
                     let Some((file, pos)) = sh
                         .store
@@ -114,7 +115,7 @@ impl Memory {
                         continue;
                     }
                     let start = pos.saturating_sub(EARLIER_BYTES);
-                    match api.fs_readat(&s.alloc, &file, start, pos - start).await {
+                    match api.fs_readat(alloc, &file, start, pos - start).await {
                         Ok(bytes) => {
                             let lines = logs::lines_of_range(start, &bytes);
                             sh.store
@@ -149,7 +150,9 @@ pub fn DroppedBanner(memory: Memory) -> impl IntoView {
                 <div class="banner warn" data-testid="log-dropped">
                     {if lines > 0 { format!("{} earlier lines ({}) were dropped to stay under the {} MB memory cap. ", format::thousands(lines as i64), format::bytes(bytes), memory.cap_mb.get()) } else { String::new() }}
                     {hold.then(|| format!("Earlier bytes are loaded and held ({} in memory); new lines do not evict them. ", format::bytes(used as u64)))}
-                    <button class="button" on:click=move |_| memory.load_earlier() disabled=move || memory.earlier_busy.get() data-testid="log-load-earlier">"Load earlier"</button>
+                    {memory.sources.with(|v| v.iter().any(|s| s.files().is_some())).then(|| view! {
+                        <button class="button" on:click=move |_| memory.load_earlier() disabled=move || memory.earlier_busy.get() data-testid="log-load-earlier">"Load earlier"</button>
+                    })}
                     {hold.then(|| view! { <button class="button" on:click=move |_| memory.release()>"Release"</button> })}
                 </div>
             }

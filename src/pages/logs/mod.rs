@@ -6,6 +6,7 @@ mod choice;
 mod controls;
 mod export;
 mod memory;
+mod monitor;
 mod prefs;
 mod search;
 mod shared;
@@ -15,7 +16,7 @@ mod viewer;
 mod window;
 
 pub use choice::StreamChoice;
-pub use stream::LogSource;
+pub use stream::{AgentLog, LogSource};
 pub use viewer::LogViewer;
 
 use choice::use_stream_choice;
@@ -126,12 +127,7 @@ fn AllocLogs(a: Signal<Arc<Allocation>>) -> impl IntoView {
     let tasks = Memo::new(move |_| a.with(|a| a.task_names()));
     let task = Memo::new(move |_| tasks.with(|ts| pick(task_q.get(), ts.iter())));
     let alloc_id = Memo::new(move |_| a.with(|a| a.id.clone()));
-    let sources = Signal::derive(move || {
-        vec![LogSource {
-            alloc: alloc_id.get(),
-            task: task.get(),
-        }]
-    });
+    let sources = Signal::derive(move || vec![LogSource::task(&alloc_id.get(), &task.get())]);
     let state_of = move |t: &str| {
         a.with(|a| {
             a.task_states
@@ -236,10 +232,7 @@ pub fn JobLogs(job: Memo<Job>, ident: Memo<Option<(String, String)>>) -> impl In
         running
             .get()
             .into_iter()
-            .map(|(alloc, _)| LogSource {
-                alloc,
-                task: t.clone(),
-            })
+            .map(|(alloc, _)| LogSource::task(&alloc, &t))
             .collect::<Vec<_>>()
     });
     let hidden = move |short: &str| hide.with(|h| h.split(',').any(|x| x == short));

@@ -16,11 +16,58 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::time::Duration;
 
-/// One allocation's task to stream.
+/// What a viewer streams: a task's log, or an agent's own.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogSource {
-    pub alloc: String,
-    pub task: String,
+pub enum LogSource {
+    Task { alloc: String, task: String },
+    Agent(AgentLog),
+}
+
+/// An agent's log (`/v1/agent/monitor`) at a level and above: a client's
+/// (`node_id`), a server's (`server_id`), or, with neither, the agent's
+/// that answers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AgentLog {
+    pub node_id: String,
+    pub server_id: String,
+    pub level: String,
+}
+
+impl LogSource {
+    pub fn task(alloc: &str, task: &str) -> Self {
+        LogSource::Task {
+            alloc: alloc.to_string(),
+            task: task.to_string(),
+        }
+    }
+
+    /// The line store's name for the source: the allocation, or the agent.
+    pub fn key(&self) -> String {
+        match self {
+            LogSource::Task { alloc, .. } => alloc.clone(),
+            LogSource::Agent(a) => format!("agent:{}:{}", a.node_id, a.server_id),
+        }
+    }
+
+    /// The allocation and task, for what reads a task's log files.
+    pub fn files(&self) -> Option<(&str, &str)> {
+        match self {
+            LogSource::Task { alloc, task } => Some((alloc, task)),
+            LogSource::Agent(_) => None,
+        }
+    }
+
+    /// A download's name, without the stream and extension.
+    pub fn stem(&self) -> String {
+        match self {
+            LogSource::Task { alloc, task } => format!("{task}-{}", format::short_id(alloc)),
+            LogSource::Agent(a) if !a.node_id.is_empty() => {
+                format!("client-{}", format::short_id(&a.node_id))
+            }
+            LogSource::Agent(a) if !a.server_id.is_empty() => format!("server-{}", a.server_id),
+            LogSource::Agent(_) => "agent".into(),
+        }
+    }
 }
 
 /// How far back from the end a tail starts.
@@ -48,7 +95,7 @@ pub fn use_streams(
         running.update_value(|map| {
             let keep: HashSet<(String, Stream)> = want
                 .iter()
-                .flat_map(|s| kinds.iter().map(|k| (s.alloc.clone(), *k)))
+                .flat_map(|s| kinds.iter().map(|k| (s.key(), *k)))
                 .collect();
             map.retain(|(alloc, k), (ctl, alive)| {
                 let stay = keep.contains(&(alloc.clone(), *k));
@@ -67,27 +114,34 @@ pub fn use_streams(
                 stay
             });
             for s in &want {
-                sh.src_of(&s.alloc);
+                sh.src_of(&s.key());
             }
             sh.registered.set(sh.allocs.with_value(|a| a.len()));
             for s in &want {
                 for k in kinds {
-                    let key = (s.alloc.clone(), *k);
+                    let key = (s.key(), *k);
                     if map.contains_key(&key) {
                         continue;
                     }
                     let ctl = Rc::new(StreamControl::new());
                     let alive = Rc::new(Cell::new(true));
                     map.insert(key, (ctl.clone(), alive.clone()));
-                    leptos::task::spawn_local(run_stream(
-                        api,
-                        sh,
-                        s.clone(),
-                        *k,
-                        origin_end,
-                        ctl,
-                        alive,
-                    ));
+                    match s {
+                        LogSource::Task { alloc, task } => leptos::task::spawn_local(run_stream(
+                            api,
+                            sh,
+                            (alloc.clone(), task.clone()),
+                            *k,
+                            origin_end,
+                            ctl,
+                            alive,
+                        )),
+                        // an agent has one log, whatever the stream choice
+                        LogSource::Agent(a) if *k == kinds[0] => leptos::task::spawn_local(
+                            super::monitor::run_monitor(api, sh, a.clone(), ctl, alive),
+                        ),
+                        LogSource::Agent(_) => {}
+                    }
                 }
             }
         });
@@ -107,21 +161,16 @@ pub fn use_streams(
 async fn run_stream(
     api: Api,
     sh: Shared,
-    src: LogSource,
+    (alloc, task): (String, String),
     stream: Stream,
     origin_end: bool,
     ctl: Rc<StreamControl>,
     alive: Rc<Cell<bool>>,
 ) {
     let stdout = stream == Stream::Stdout;
-    let idx = sh.src_of(&src.alloc);
-    let key = format!(
-        "{} {} {}",
-        format::short_id(&src.alloc),
-        src.task,
-        stream.as_str()
-    );
-    let path = logs_path(&src.alloc);
+    let idx = sh.src_of(&alloc);
+    let key = format!("{} {} {}", format::short_id(&alloc), task, stream.as_str());
+    let path = logs_path(&alloc);
     let mut asm = LineAssembler::new();
     let mut resume: Option<u64> = None;
     let mut file = String::new();
@@ -132,9 +181,9 @@ async fn run_stream(
         // continue exactly after the last complete frame
         let (from_end, offset) = match resume {
             None => (origin_end, if origin_end { TAIL_BYTES } else { 0 }),
-            Some(o) => (false, global_offset(&api, &src.alloc, &file, o).await),
+            Some(o) => (false, global_offset(&api, &alloc, &file, o).await),
         };
-        let q = logs_query(&src.task, stdout, true, from_end, offset);
+        let q = logs_query(&task, stdout, true, from_end, offset);
         let mut raw = vec![];
         let mut cut = false;
         let before = resume;

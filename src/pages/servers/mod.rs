@@ -1,7 +1,12 @@
 //! Servers: the cluster's server members as gossip sees them (name,
 //! address, status, region, datacenter, version, Raft protocol) with each
 //! region's leader, and the Raft peers (a management token may read them).
-//! Neither endpoint blocks: both are read again every 5 s.
+//! Neither endpoint blocks: both are read again every 5 s. Each server's
+//! and client's own log is one click away ([`AgentLogPage`]).
+
+mod agent_log;
+
+pub use agent_log::AgentLogPage;
 
 use crate::api::{paths, use_watch, Watch, WatchOpts};
 use crate::components::*;
@@ -44,7 +49,7 @@ fn Members(m: Signal<Arc<AgentMembers>>, leader: Watch<String>) -> impl IntoView
             })}
         </p>
         <table class="table" data-testid="servers-table">
-            <thead><tr><th>"Name"</th><th>"Address"</th><th>"Status"</th><th>"Leader"</th><th>"Region"</th><th>"Datacenter"</th><th>"Version"</th><th class="num">"Raft protocol"</th></tr></thead>
+            <thead><tr><th>"Name"</th><th>"Address"</th><th>"Status"</th><th>"Leader"</th><th>"Region"</th><th>"Datacenter"</th><th>"Version"</th><th class="num">"Raft protocol"</th><th></th></tr></thead>
             <tbody>
                 <For each=rows key=|a: &AgentMember| (a.name.clone(), a.status.clone()) children=move |a: AgentMember| {
                     let tag = |k: &str| a.tags.get(k).cloned().unwrap_or_default();
@@ -62,6 +67,7 @@ fn Members(m: Signal<Arc<AgentMembers>>, leader: Watch<String>) -> impl IntoView
                             <td>{tag("dc")}</td>
                             <td>{tag("build")}</td>
                             <td class="num">{tag("raft_vsn")}</td>
+                            <td><a class="button small" href=crate::routes::agent_log_href("server", &a.name) data-testid="server-log">"Log"</a></td>
                         </tr>
                     }
                 }/>
