@@ -4,7 +4,7 @@ use crate::api::{provide_api, Api};
 use crate::components::provide_clock;
 use crate::lazy::{
     ACTIVITY, AGENT_LOG, ALLOCATION, ALLOCATIONS, CLIENT, CLIENTS, EVALUATION, EVALUATIONS, EXEC,
-    FILES, JOB, LOGS, NEW_JOB, POOL, POOLS, SERVERS, SERVICE, SERVICES, TOKENS,
+    FILES, JOB, LOGS, NEW_JOB, POOL, POOLS, SERVERS, SERVICE, SERVICES, TOKENS, TOPOLOGY,
 };
 use crate::pages::{JobsPage, NotFound};
 use crate::shell::TopBar;
@@ -42,6 +42,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/services/:namespace/:name") view=SERVICE/>
                     <Route path=path!("/pools") view=POOLS/>
                     <Route path=path!("/pools/:name") view=POOL/>
+                    <Route path=path!("/topology") view=TOPOLOGY/>
                     <Route path=path!("/activity") view=ACTIVITY/>
                     <Route path=path!("/settings/tokens") view=TOKENS/>
                 </Routes>

@@ -189,3 +189,10 @@ area!(
     "agent log",
     view! { <AgentLogPage/> }
 );
+area!(
+    TOPOLOGY,
+    topology,
+    topology_view,
+    "topology",
+    view! { <TopologyPage/> }
+);

@@ -67,6 +67,7 @@ pub fn TopBar() -> impl IntoView {
                 {nav("/jobs", "Jobs")}
                 {nav("/allocations", "Allocations")}
                 {nav("/clients", "Clients")}
+                {nav("/topology", "Topology")}
                 {nav("/services", "Services")}
                 {nav("/evaluations", "Evaluations")}
                 {nav("/servers", "Servers")}

@@ -31,6 +31,7 @@ pub mod resources;
 pub mod services;
 pub mod stats;
 pub mod time;
+pub mod topology;
 
 pub use alloc::*;
 pub use client::*;

@@ -144,6 +144,23 @@ impl LiveRow for AllocRow {
     }
 }
 
+impl LiveRow for crate::topology::TopoNode {
+    const TOPICS: &'static [&'static str] = &["Node"];
+    fn key_ref(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}
+
+impl LiveRow for crate::topology::TopoAlloc {
+    const TOPICS: &'static [&'static str] = &["Allocation"];
+    fn key_ref(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+    fn from_event(ev: &Event, _old: Option<&Self>) -> Option<Self> {
+        alloc_payload(ev)
+    }
+}
+
 impl LiveRow for AllocPlacement {
     const TOPICS: &'static [&'static str] = &["Allocation"];
     fn key_ref(&self) -> Option<&str> {

@@ -367,3 +367,24 @@ pub fn ws_url(url: &str) -> Option<String> {
     u.set_protocol(proto);
     Some(u.href())
 }
+
+/// A `data-*` attribute of the element an event happened on (for one
+/// handler on a container of many small elements).
+pub fn event_data(ev: &web_sys::Event, key: &str) -> Option<String> {
+    ev.target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .get_attribute(&format!("data-{key}"))
+}
+
+/// Where the pointer is across the element under it, 0 (left) to 1.
+pub fn pointer_fraction(ev: &web_sys::MouseEvent) -> f64 {
+    let width = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map_or(0, |e| e.client_width());
+    if width <= 0 {
+        return 0.0;
+    }
+    (f64::from(ev.offset_x()) / f64::from(width)).clamp(0.0, 1.0)
+}

@@ -16,6 +16,7 @@ pub mod pools;
 pub mod servers;
 pub mod services;
 pub mod settings;
+pub mod topology;
 
 pub use activity::ActivityPage;
 pub use alloc::{AllocFilesPage, AllocPage};
@@ -31,6 +32,7 @@ pub use pools::{PoolPage, PoolsPage};
 pub use servers::{AgentLogPage, ServersPage};
 pub use services::{ServicePage, ServicesPage};
 pub use settings::TokensPage;
+pub use topology::TopologyPage;
 
 use crate::routes::href;
 use leptos::prelude::*;

@@ -53,3 +53,24 @@ test('node pools: the list, a pool with its clients and jobs', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the jobs list filters by node pool (a facet in the URL)', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  const job = { Job: { ID: 'gpu-train', Name: 'gpu-train', Type: 'batch', Datacenters: ['dc2'], NodePool: 'gpu',
+    TaskGroups: [{ Name: 'train', Count: 1, Tasks: [{ Name: 'train', Driver: 'docker', Config: { image: 'trainer:1' }, Resources: { CPU: 500, MemoryMB: 512 } }] }] } };
+  assert.equal((await api(sim, 'POST', '/v1/jobs', job)).status, 200);
+  await page.goto(`${sim.ui}/jobs`);
+  await page.waitForSelector('[data-testid=jobs-table] tbody tr');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-facet=pool] option')].some((o) => o.value === 'gpu'));
+  await page.selectOption('[data-facet=pool]', 'gpu');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('pool') === 'gpu');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs-table] tbody tr').length === 1);
+  assert.match(await page.textContent('[data-testid=jobs-table] tbody tr'), /gpu-train/);
+  await page.selectOption('[data-facet=pool]', 'default');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs-table] tbody tr').length > 3);
+  assert.doesNotMatch(await page.textContent('[data-testid=jobs-table] tbody'), /gpu-train/);
+  await shot(page, 'jobs-by-pool');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

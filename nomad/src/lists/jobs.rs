@@ -12,10 +12,12 @@ pub struct JobQuery {
     pub job_type: String,
     pub namespace: String,
     pub datacenter: String,
+    /// a node pool (Nomad 1.6+; jobs without one run in `default`)
+    pub pool: String,
 }
 
 impl ListUrl for JobQuery {
-    const FILTER_KEYS: &'static [&'static str] = &["q", "status", "type", "ns", "dc"];
+    const FILTER_KEYS: &'static [&'static str] = &["q", "status", "type", "ns", "dc", "pool"];
     fn from_url(get: impl Fn(&str) -> String) -> Self {
         JobQuery {
             text: get("q"),
@@ -23,7 +25,18 @@ impl ListUrl for JobQuery {
             job_type: get("type"),
             namespace: get("ns"),
             datacenter: get("dc"),
+            pool: get("pool"),
         }
+    }
+}
+
+/// A job's node pool as the agent names it: none (an agent before 1.6)
+/// is `default`.
+pub fn pool_of(pool: &str) -> &str {
+    if pool.is_empty() {
+        "default"
+    } else {
+        pool
     }
 }
 
@@ -84,6 +97,7 @@ pub fn select_jobs(
                 && (q.namespace.is_empty() || ns_of(&j.namespace) == q.namespace)
                 && (q.datacenter.is_empty()
                     || j.datacenters.iter().any(|d| *d == q.datacenter || d == "*"))
+                && (q.pool.is_empty() || pool_of(&j.node_pool) == q.pool)
         })
         .collect()
 }

@@ -59,6 +59,7 @@ impl JobQuery {
             eq("Status", &self.status),
             eq("Type", &self.job_type),
             dc,
+            eq("NodePool", &self.pool),
         ])
     }
 }
@@ -135,11 +136,12 @@ mod tests {
             text: " web.1 ".into(),
             status: "running".into(),
             datacenter: "dc1".into(),
+            pool: "gpu".into(),
             ..Default::default()
         };
         assert_eq!(
             q.server_filter(),
-            r#"ParentID == "" and (ID matches "(?i)web\\.1" or Name matches "(?i)web\\.1") and Status == "running" and ("dc1" in Datacenters or "*" in Datacenters)"#
+            r#"ParentID == "" and (ID matches "(?i)web\\.1" or Name matches "(?i)web\\.1") and Status == "running" and ("dc1" in Datacenters or "*" in Datacenters) and NodePool == "gpu""#
         );
         assert_eq!(JobQuery::default().server_filter(), r#"ParentID == """#);
     }

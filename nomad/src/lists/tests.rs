@@ -86,6 +86,20 @@ fn filters_keep_sorted_order_and_combine() {
         ..Default::default()
     };
     assert_eq!(ids(&jobs, &select_jobs(&jobs, &keys, &order, &q)), ["cron"]);
+    // no node pool (an agent before 1.6) is the default pool
+    let q = JobQuery {
+        pool: "default".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&jobs, &select_jobs(&jobs, &keys, &order, &q)),
+        ["api", "api-worker", "cron", "web"]
+    );
+    let q = JobQuery {
+        pool: "gpu".into(),
+        ..Default::default()
+    };
+    assert!(select_jobs(&jobs, &keys, &order, &q).is_empty());
     let by_prio = job_order(&jobs, "priority", true);
     let all = select_jobs(&jobs, &keys, &by_prio, &JobQuery::default());
     assert_eq!(ids(&jobs, &all), ["api", "web", "api-worker", "cron"]);

@@ -16,7 +16,7 @@ use crate::components::*;
 use crate::routes::job_href;
 use leptos::prelude::*;
 use nomad_model::lists::{
-    distinct, job_order, job_search_keys, ns_of, select_jobs, JobQuery, ListUrl,
+    distinct, job_order, job_search_keys, ns_of, pool_of, select_jobs, JobQuery, ListUrl,
 };
 use nomad_model::{JobListStub, TaskGroupSummary};
 use std::sync::Arc;
@@ -168,7 +168,7 @@ fn JobsTable(
         }
         query.with(|q| keys.with(|k| order.with(|o| jobs.with(|j| select_jobs(j, k, o, q)))))
     });
-    // the namespaces and datacenters present, for the facet menus
+    // the namespaces, datacenters and node pools present, for the facet menus
     let choices = Memo::new(move |_| {
         jobs.with(|j| {
             (
@@ -178,6 +178,7 @@ fn JobsTable(
                         .flat_map(|x| x.datacenters.iter().map(String::as_str))
                         .filter(|d| *d != "*"),
                 ),
+                distinct(j.iter().map(|x| pool_of(&x.node_pool))),
             )
         })
     });
@@ -209,6 +210,7 @@ fn JobsTable(
             <Chips set=set.clone() uncounted=paged key="type" options=vec![("", "Any type"), ("service", "Service"), ("batch", "Batch"), ("system", "System"), ("sysbatch", "Sysbatch")] count=move |v| count_by(|j| j.job_type.as_str(), v)/>
             <FacetMenu set=set.clone() key="ns" label="Any namespace" choices=Signal::derive(move || choices.with(|c| c.0.clone()))/>
             <FacetMenu set=set.clone() key="dc" label="Any datacenter" choices=Signal::derive(move || choices.with(|c| c.1.clone()))/>
+            <FacetMenu set=set.clone() key="pool" label="Any node pool" choices=Signal::derive(move || choices.with(|c| c.2.clone()))/>
         </div>
         <table class="table jobs-table" data-testid="jobs-table">
             <thead>
@@ -253,7 +255,7 @@ fn JobsTable(
         </table>
         {move || rows.with(|r| r.is_empty()).then(|| view! {
             <p class="empty" data-testid="jobs-empty">"No jobs match. "
-                {move || query.with(|q| q.text.len() + q.status.len() + q.job_type.len() + q.namespace.len() + q.datacenter.len() > 0).then_some("Clear the filters to see all jobs.")}
+                {move || query.with(|q| q.text.len() + q.status.len() + q.job_type.len() + q.namespace.len() + q.datacenter.len() + q.pool.len() > 0).then_some("Clear the filters to see all jobs.")}
             </p>
         })}
         {match agent {
