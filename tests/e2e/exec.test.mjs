@@ -139,3 +139,17 @@ test('exec with a token lacking alloc-exec says what it lacks', async () => {
   await shot(page, 'exec-denied');
   await page.close();
 });
+
+test('exec says so when the connection drops mid-session', async () => {
+  const front = await startSim(['--proxy', agent.url]);
+  const { page } = await signedIn(MANAGEMENT);
+  const a = await running('web-frontend');
+  await page.goto(`${front.ui}/allocations/${a.ID}/exec`);
+  await page.click('[data-testid=exec-run]');
+  await seen(page, /\/ # /);
+  front.stop();
+  await page.waitForFunction(() => /connection dropped/.test(document.querySelector('[data-testid=exec-status]')?.textContent || ''), null, { timeout: 10000 });
+  assert.match(await page.textContent('[data-testid=exec-status]'), /before the command exited/);
+  assert.ok(await page.isVisible('[data-testid=exec-run]'), 'Connect is offered again');
+  await page.close();
+});
