@@ -3,25 +3,16 @@
 // what a token without agent:read is told.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, launch, newPage, shot, api, until } from './lib.mjs';
-
-const MANAGEMENT = '3f4b1c2d-5e6f-4a70-8b91-c2d3e4f5a6b7';
+import { startSim, launch, shot, api, until, signedIn, runningAlloc, MANAGEMENT } from './lib.mjs';
 
 let sim, browser;
 before(async () => { sim = await startSim(['--acl']); browser = await launch(); });
 after(async () => { await browser?.close(); sim?.stop(); });
 
-async function signedIn(token) {
-  const errors = [];
-  const page = await newPage(browser, errors);
-  if (token) await page.addInitScript((t) => localStorage.setItem('yurt.token', t), token);
-  return { page, errors };
-}
-
 const lines = (page) => page.evaluate(() => [...document.querySelectorAll('[data-testid=log-viewer] .log-line')].map((l) => l.textContent));
 
 test('a server log at debug shows the requests it answers, searchable', async () => {
-  const { page, errors } = await signedIn(MANAGEMENT);
+  const { page, errors } = await signedIn(browser, MANAGEMENT);
   await page.goto(`${sim.ui}/servers`);
   await page.click('[data-testid=server-log]');
   await page.waitForSelector('[data-testid=agent-log-title]');
@@ -44,9 +35,8 @@ test('a server log at debug shows the requests it answers, searchable', async ()
 });
 
 test("a client's log at info shows its allocations' task events as they happen", async () => {
-  const { page, errors } = await signedIn(MANAGEMENT);
-  const a = await until(async () => JSON.parse((await api(sim, 'GET', '/v1/allocations?namespace=*', null, MANAGEMENT)).body)
-    .find((x) => x.ClientStatus === 'running' && x.JobID === 'web-frontend' && Object.values(x.TaskStates || {}).every((t) => t.State === 'running')));
+  const { page, errors } = await signedIn(browser, MANAGEMENT);
+  const a = await runningAlloc(sim, 'web-frontend');
   await page.goto(`${sim.ui}/clients/${a.NodeID}`);
   await page.click('[data-testid=node-agent-log]');
   await page.waitForSelector('[data-testid=agent-log-title]');
@@ -62,7 +52,7 @@ test("a client's log at info shows its allocations' task events as they happen",
 });
 
 test('without agent:read the log says what the token lacks', async () => {
-  const { page } = await signedIn(null);
+  const { page } = await signedIn(browser, null);
   await page.goto(`${sim.ui}/agent/log?server=nomad-sim.global`);
   await page.waitForFunction(() => /agent:read/.test(document.querySelector('[data-testid=log-status]')?.textContent || ''));
   assert.match(await page.textContent('[data-testid=log-status]'), /Permission denied|403/);

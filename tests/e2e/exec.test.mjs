@@ -4,10 +4,7 @@
 // `alloc-exec` is told what it lacks, and it all works through a proxy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, launch, newPage, shot, api, until } from './lib.mjs';
-
-const MANAGEMENT = '3f4b1c2d-5e6f-4a70-8b91-c2d3e4f5a6b7';
-const READONLY = '7e9a5d10-2b3c-4d4e-9f50-61728394a5b6';
+import { startSim, launch, shot, api, signedIn, runningAlloc, MANAGEMENT, READONLY } from './lib.mjs';
 
 let agent, proxy, browser;
 before(async () => {
@@ -18,22 +15,13 @@ before(async () => {
 });
 after(async () => { await browser?.close(); proxy?.stop(); agent?.stop(); });
 
-const allocs = async () => JSON.parse((await api(agent, 'GET', '/v1/allocations?namespace=*', null, MANAGEMENT)).body);
-const running = (job) => until(async () => (await allocs()).find((a) => a.ClientStatus === 'running' && a.JobID === job
-  && Object.values(a.TaskStates || {}).every((t) => t.State === 'running')));
-
-async function signedIn(token) {
-  const errors = [];
-  const page = await newPage(browser, errors);
-  await page.addInitScript((t) => localStorage.setItem('yurt.token', t), token);
-  return { page, errors };
-}
+const running = (job) => runningAlloc(agent, job);
 
 const screen = (page) => page.evaluate(() => document.querySelector('[data-testid=exec-term] .xterm-rows')?.innerText || '');
 const seen = (page, re) => page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=exec-term] .xterm-rows')?.innerText || ''), re.source, { timeout: 10000 });
 
 async function session(base, label) {
-  const { page, errors } = await signedIn(MANAGEMENT);
+  const { page, errors } = await signedIn(browser, MANAGEMENT);
   const a = await running('web-frontend');
   const task = Object.keys(a.TaskStates)[0];
   const scripts = [];
@@ -89,7 +77,7 @@ test('exec works through a reverse proxy (websocket upgrade)', async () => {
 });
 
 test('exec remembers the command per task and runs one-shot commands', async () => {
-  const { page, errors } = await signedIn(MANAGEMENT);
+  const { page, errors } = await signedIn(browser, MANAGEMENT);
   const a = await running('web-frontend');
   const task = Object.keys(a.TaskStates)[0];
   await page.goto(`${agent.ui}/allocations/${a.ID}/exec?task=${task}`);
@@ -106,7 +94,7 @@ test('exec remembers the command per task and runs one-shot commands', async () 
 });
 
 test('exec: copy puts the selection on the clipboard, paste types it', async () => {
-  const { page } = await signedIn(MANAGEMENT);
+  const { page } = await signedIn(browser, MANAGEMENT);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: agent.url });
   const a = await running('web-frontend');
   await page.goto(`${agent.ui}/allocations/${a.ID}/exec`);
@@ -126,7 +114,7 @@ test('exec: copy puts the selection on the clipboard, paste types it', async () 
 });
 
 test('exec with a token lacking alloc-exec says what it lacks', async () => {
-  const { page } = await signedIn(READONLY);
+  const { page } = await signedIn(browser, READONLY);
   const a = await running('web-frontend');
   await page.goto(`${agent.ui}/allocations/${a.ID}/exec`);
   await page.click('[data-testid=exec-run]');
@@ -142,7 +130,7 @@ test('exec with a token lacking alloc-exec says what it lacks', async () => {
 
 test('exec says so when the connection drops mid-session', async () => {
   const front = await startSim(['--proxy', agent.url]);
-  const { page } = await signedIn(MANAGEMENT);
+  const { page } = await signedIn(browser, MANAGEMENT);
   const a = await running('web-frontend');
   await page.goto(`${front.ui}/allocations/${a.ID}/exec`);
   await page.click('[data-testid=exec-run]');

@@ -77,3 +77,23 @@ export async function api(sim, method, path, body, token) {
   const r = await fetch(`${sim.url}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
   return { status: r.status, body: await r.text() };
 }
+
+/// The ACL sim's tokens (`nomad-sim --acl`).
+export const MANAGEMENT = '3f4b1c2d-5e6f-4a70-8b91-c2d3e4f5a6b7';
+export const READONLY = '7e9a5d10-2b3c-4d4e-9f50-61728394a5b6';
+
+/// A page whose UI holds `token` (none when null); `errors` collects what
+/// the page logs as errors.
+export async function signedIn(browser, token) {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  if (token) await page.addInitScript((t) => localStorage.setItem('yurt.token', t), token);
+  return { page, errors };
+}
+
+/// An allocation of `job` with every task running, once there is one.
+export function runningAlloc(sim, job, token = MANAGEMENT) {
+  return until(async () => JSON.parse((await api(sim, 'GET', '/v1/allocations?namespace=*', null, token)).body)
+    .find((a) => a.ClientStatus === 'running' && a.JobID === job
+      && Object.values(a.TaskStates || {}).every((t) => t.State === 'running')));
+}

@@ -3,28 +3,17 @@
 // `alloc-lifecycle` is told. The task events each causes arrive live.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, launch, newPage, shot, api, until } from './lib.mjs';
-
-const MANAGEMENT = '3f4b1c2d-5e6f-4a70-8b91-c2d3e4f5a6b7';
-const READONLY = '7e9a5d10-2b3c-4d4e-9f50-61728394a5b6';
+import { startSim, launch, shot, api, until, signedIn, runningAlloc, MANAGEMENT, READONLY } from './lib.mjs';
 
 let sim, browser;
 before(async () => { sim = await startSim(['--acl']); browser = await launch(); });
 after(async () => { await browser?.close(); sim?.stop(); });
 
 const allocs = async () => JSON.parse((await api(sim, 'GET', '/v1/allocations?namespace=*', null, MANAGEMENT)).body);
-const running = (job) => until(async () => (await allocs()).find((a) => a.ClientStatus === 'running' && a.JobID === job
-  && Object.values(a.TaskStates || {}).every((t) => t.State === 'running')));
-
-async function signedIn(token) {
-  const errors = [];
-  const page = await newPage(browser, errors);
-  await page.addInitScript((t) => localStorage.setItem('yurt.token', t), token);
-  return { page, errors };
-}
+const running = (job) => runningAlloc(sim, job);
 
 test('restart and signal an allocation: confirmed, answered, and their task events arrive live', async () => {
-  const { page, errors } = await signedIn(MANAGEMENT);
+  const { page, errors } = await signedIn(browser, MANAGEMENT);
   const a = await running('web-frontend');
   await page.goto(`${sim.ui}/allocations/${a.ID}`);
   const task = Object.keys(a.TaskStates)[0];
@@ -68,7 +57,7 @@ test('restart and signal an allocation: confirmed, answered, and their task even
 });
 
 test('stopping an allocation: the scheduler replaces it, the page follows', async () => {
-  const { page, errors } = await signedIn(MANAGEMENT);
+  const { page, errors } = await signedIn(browser, MANAGEMENT);
   const a = await running('web-frontend');
   await page.goto(`${sim.ui}/allocations/${a.ID}`);
   await page.waitForSelector('[data-action=stop]:not([disabled])');
@@ -85,7 +74,7 @@ test('stopping an allocation: the scheduler replaces it, the page follows', asyn
 });
 
 test('a token without alloc-lifecycle is told so, in the words of the agent', async () => {
-  const { page, errors } = await signedIn(READONLY);
+  const { page, errors } = await signedIn(browser, READONLY);
   const a = await running('web-frontend');
   await page.goto(`${sim.ui}/allocations/${a.ID}`);
   await page.waitForSelector('[data-action=restart]:not([disabled])');
@@ -99,7 +88,7 @@ test('a token without alloc-lifecycle is told so, in the words of the agent', as
 });
 
 test('restarting every allocation of a job, a batch at a time, with pause and cancel', async () => {
-  const { page, errors } = await signedIn(MANAGEMENT);
+  const { page, errors } = await signedIn(browser, MANAGEMENT);
   await running('web-frontend');
   const live = async () => (await allocs()).filter((a) => a.JobID === 'web-frontend' && a.DesiredStatus === 'run' && a.ClientStatus === 'running');
   await until(async () => (await live()).length >= 3);

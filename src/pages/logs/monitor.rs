@@ -59,14 +59,7 @@ pub async fn run_monitor(
                         StreamEvent::Data { start, bytes, .. } => asm.push(start, &bytes, &mut raw),
                         StreamEvent::FileEvent { .. } | StreamEvent::Heartbeat => {}
                         StreamEvent::Error(FrameError::Truncated(_)) => {}
-                        StreamEvent::Error(e) => {
-                            let msg = e.to_string();
-                            sh.frame_errors.try_update(|v| {
-                                if !v.contains(&msg) && v.len() < 5 {
-                                    v.push(msg);
-                                }
-                            });
-                        }
+                        StreamEvent::Error(e) => sh.frame_error(e.to_string()),
                     }
                 }
                 if !raw.is_empty() {

@@ -109,6 +109,15 @@ impl Shared {
     }
 
     /// A line of the viewer's own among the log lines.
+    /// An undecodable frame, reported once (the first five kinds).
+    pub fn frame_error(self, msg: String) {
+        self.frame_errors.try_update(|v| {
+            if !v.contains(&msg) && v.len() < 5 {
+                v.push(msg);
+            }
+        });
+    }
+
     pub fn notice(self, src: u16, text: String) {
         self.store
             .try_update_value(|s| s.append(src, Stream::Notice, "", 0, &text, vec![]));

@@ -210,14 +210,7 @@ async fn run_stream(
                     StreamEvent::Heartbeat => {}
                     // the connection ended inside a frame: a drop, resumed below
                     StreamEvent::Error(FrameError::Truncated(_)) => cut = true,
-                    StreamEvent::Error(e) => {
-                        let msg = e.to_string();
-                        sh.frame_errors.try_update(|v| {
-                            if !v.contains(&msg) && v.len() < 5 {
-                                v.push(msg);
-                            }
-                        });
-                    }
+                    StreamEvent::Error(e) => sh.frame_error(e.to_string()),
                 }
             }
             if !raw.is_empty() {
