@@ -4,7 +4,7 @@
 // `alloc-exec` is told what it lacks, and it all works through a proxy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, launch, shot, api, signedIn, runningAlloc, MANAGEMENT, READONLY } from './lib.mjs';
+import { startSim, launch, shot, signedIn, runningAlloc, MANAGEMENT, READONLY } from './lib.mjs';
 
 let agent, proxy, browser;
 before(async () => {
