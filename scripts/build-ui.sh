@@ -63,6 +63,11 @@ fi
 # the glue and the wasm next to itself, so the bundle works under any prefix.
 cat > "$dist/$app/start.js" <<'JS'
 import init from './yurt.js';
+// the theme before the first paint (the top bar's switch keeps it after)
+try {
+  const t = localStorage.getItem('yurt.theme');
+  document.documentElement.dataset.theme = t === 'light' || t === 'dark' ? t : matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+} catch (_) {}
 await init({ module_or_path: new URL('yurt_bg.wasm', import.meta.url) });
 JS
 start="<link rel=\"modulepreload\" href=\"$app/yurt.js\"><link rel=\"preload\" href=\"$app/yurt_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin><script type=\"module\" src=\"$app/start.js\"></script>"

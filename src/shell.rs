@@ -146,6 +146,7 @@ pub fn TopBar() -> impl IntoView {
                     })}
                 </Transition>
             </a>
+            <ThemeSwitch/>
         </header>
     }
 }
@@ -203,5 +204,32 @@ fn refused_views(topics: &[String]) -> &'static str {
         (true, false) => "clients",
         (false, true) => "jobs",
         _ => "all",
+    }
+}
+
+const THEME_KEY: &str = "yurt.theme";
+
+/// Light, dark, or the system's (the default), remembered per browser;
+/// a system change is followed while on "system".
+#[component]
+fn ThemeSwitch() -> impl IntoView {
+    let choice = RwSignal::new(crate::interop::storage_get(THEME_KEY).unwrap_or_default());
+    Effect::new(move |_| {
+        let c = choice.get();
+        crate::interop::storage_set(THEME_KEY, (!c.is_empty()).then_some(c.as_str()));
+        crate::interop::apply_theme(&c);
+    });
+    crate::interop::on_system_theme(move || crate::interop::apply_theme(&choice.get_untracked()));
+    let label = move || match choice.get().as_str() {
+        "light" => ("\u{2600}", "Theme: light (click for dark)"),
+        "dark" => ("\u{263E}", "Theme: dark (click to follow the system)"),
+        _ => ("\u{25D0}", "Theme: as the system's (click for light)"),
+    };
+    view! {
+        <button class="theme-switch" data-testid="theme-toggle" data-choice=move || choice.get()
+            title=move || label().1 aria-label=move || label().1
+            on:click=move |_| choice.update(|c| *c = match c.as_str() { "" => "light", "light" => "dark", _ => "" }.to_string())>
+            {move || label().0}
+        </button>
     }
 }

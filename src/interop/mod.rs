@@ -388,3 +388,36 @@ pub fn pointer_fraction(ev: &web_sys::MouseEvent) -> f64 {
     }
     (f64::from(ev.offset_x()) / f64::from(width)).clamp(0.0, 1.0)
 }
+
+fn dark_query() -> Option<web_sys::MediaQueryList> {
+    window()?
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()
+}
+
+/// Sets `<html data-theme>`: `light`, `dark`, or (for any other choice)
+/// what the system prefers.
+pub fn apply_theme(choice: &str) {
+    let theme = match choice {
+        "light" | "dark" => choice,
+        _ if dark_query().is_some_and(|q| q.matches()) => "dark",
+        _ => "light",
+    };
+    if let Some(root) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-theme", theme);
+    }
+}
+
+/// Calls `f` whenever the system's light/dark preference changes (for the
+/// tab's life).
+pub fn on_system_theme(f: impl Fn() + 'static) {
+    if let Some(q) = dark_query() {
+        let cb = Closure::<dyn Fn()>::new(f);
+        let _ = q.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref());
+        cb.forget();
+    }
+}
