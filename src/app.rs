@@ -4,7 +4,7 @@ use crate::api::{provide_api, Api};
 use crate::components::provide_clock;
 use crate::lazy::{
     ACTIVITY, AGENT_LOG, ALLOCATION, ALLOCATIONS, CLIENT, CLIENTS, EVALUATION, EVALUATIONS, EXEC,
-    FILES, JOB, LOGS, NEW_JOB, POOL, POOLS, SERVERS, SERVICE, SERVICES, TOKENS, TOPOLOGY,
+    FILES, JOB, LOGS, NEW_JOB, POOL, POOLS, PROBLEMS, SERVERS, SERVICE, SERVICES, TOKENS, TOPOLOGY,
 };
 use crate::pages::{JobsPage, NotFound};
 use crate::shell::TopBar;
@@ -43,6 +43,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pools") view=POOLS/>
                     <Route path=path!("/pools/:name") view=POOL/>
                     <Route path=path!("/topology") view=TOPOLOGY/>
+                    <Route path=path!("/problems") view=PROBLEMS/>
                     <Route path=path!("/activity") view=ACTIVITY/>
                     <Route path=path!("/settings/tokens") view=TOKENS/>
                 </Routes>

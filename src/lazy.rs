@@ -196,3 +196,10 @@ area!(
     "topology",
     view! { <TopologyPage/> }
 );
+area!(
+    PROBLEMS,
+    problems,
+    problems_view,
+    "problems",
+    view! { <ProblemsPage/> }
+);

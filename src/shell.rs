@@ -72,6 +72,7 @@ pub fn TopBar() -> impl IntoView {
                 {nav("/evaluations", "Evaluations")}
                 {nav("/servers", "Servers")}
                 {nav("/activity", "Activity")}
+                {nav("/problems", "Problems")}
             </nav>
             <div class="topbar-spacer"></div>
             <LiveIndicator/>

@@ -25,6 +25,7 @@ pub const EVENT_STREAM: &str = "/v1/event/stream";
 pub const EVALUATIONS: &str = "/v1/evaluations";
 pub const AGENT_MEMBERS: &str = "/v1/agent/members";
 pub const AGENT_MONITOR: &str = "/v1/agent/monitor";
+pub const DEPLOYMENTS: &str = "/v1/deployments";
 pub const NODE_POOLS: &str = "/v1/node/pools";
 pub const SERVICES: &str = "/v1/services";
 pub const STATUS_LEADER: &str = "/v1/status/leader";
