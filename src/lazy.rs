@@ -53,12 +53,19 @@ pub struct Area {
     load: fn() -> AreaFuture,
 }
 
-impl ChooseView for Area {
-    async fn choose(self) -> AnyView {
+impl Area {
+    /// The area's view, with its chunk and the areas' stylesheet.
+    pub async fn render(self) -> AnyView {
         // the areas' stylesheet comes with the first of them, fetched
         // alongside the chunk
         let (view, ()) = join((self.load)(), crate::interop::area_styles()).await;
         view.unwrap_or_else(|_| chunk_failed(self.name))
+    }
+}
+
+impl ChooseView for Area {
+    async fn choose(self) -> AnyView {
+        self.render().await
     }
 
     async fn preload(&self) {}
@@ -202,4 +209,11 @@ area!(
     problems_view,
     "problems",
     view! { <ProblemsPage/> }
+);
+area!(
+    PALETTE,
+    palette,
+    palette_view,
+    "command palette",
+    view! { <OverlayView/> }
 );

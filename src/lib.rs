@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod interop;
+pub mod keys;
 pub mod lazy;
 pub mod pages;
 pub mod routes;

@@ -149,6 +149,7 @@ pub fn TopBar() -> impl IntoView {
             </a>
             <ThemeSwitch/>
         </header>
+        <Overlays/>
     }
 }
 
@@ -232,5 +233,24 @@ fn ThemeSwitch() -> impl IntoView {
             on:click=move |_| choice.update(|c| *c = match c.as_str() { "" => "light", "light" => "dark", _ => "" }.to_string())>
             {move || label().0}
         </button>
+    }
+}
+
+/// The palette and the shortcut sheet, over the page; their code loads
+/// the first time one opens.
+#[component]
+fn Overlays() -> impl IntoView {
+    crate::keys::use_shortcuts();
+    let overlay = crate::keys::use_overlay().0;
+    let wanted = Memo::new(move |_| overlay.get().is_some());
+    move || {
+        wanted.get().then(|| {
+            view! {
+                <Suspense fallback=|| ()>
+                    // the chunk loader is not `Send`; the app runs on one thread
+                    {Suspend::new(send_wrapper::SendWrapper::new(async move { crate::lazy::PALETTE.render().await }))}
+                </Suspense>
+            }
+        })
     }
 }

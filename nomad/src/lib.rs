@@ -27,6 +27,7 @@ pub mod lists;
 pub mod live;
 pub mod logs;
 pub mod node;
+pub mod palette;
 pub mod problems;
 pub mod resources;
 pub mod services;

@@ -22,6 +22,23 @@ impl Api {
         self.get(paths::TOKEN_SELF, &[]).await
     }
 
+    // ---- search (every namespace the token may read)
+    pub async fn search_fuzzy(&self, text: &str) -> Result<FuzzySearchResponse, ApiError> {
+        let req = FuzzySearchRequest {
+            text: text.into(),
+            context: "all".into(),
+        };
+        self.send("POST", paths::SEARCH_FUZZY, &ns("*"), Some(&req))
+            .await
+    }
+    pub async fn search_prefix(&self, prefix: &str) -> Result<SearchResponse, ApiError> {
+        let req = SearchRequest {
+            prefix: prefix.into(),
+            context: "all".into(),
+        };
+        self.send("POST", paths::SEARCH, &ns("*"), Some(&req)).await
+    }
+
     // ---- job reads
 
     // ---- job writes

@@ -28,6 +28,8 @@ pub const AGENT_MONITOR: &str = "/v1/agent/monitor";
 pub const DEPLOYMENTS: &str = "/v1/deployments";
 pub const NODE_POOLS: &str = "/v1/node/pools";
 pub const SERVICES: &str = "/v1/services";
+pub const SEARCH: &str = "/v1/search";
+pub const SEARCH_FUZZY: &str = "/v1/search/fuzzy";
 pub const STATUS_LEADER: &str = "/v1/status/leader";
 pub const RAFT_CONFIGURATION: &str = "/v1/operator/raft/configuration";
 

@@ -421,3 +421,101 @@ pub fn on_system_theme(f: impl Fn() + 'static) {
         cb.forget();
     }
 }
+
+/// A key pressed anywhere in the page, as the shortcuts read it.
+pub struct Key {
+    pub key: String,
+    /// Ctrl, or Cmd on a Mac
+    pub command: bool,
+    pub alt: bool,
+    /// typed into a field (or the terminal), where letters are text
+    pub in_field: bool,
+}
+
+/// Calls `f` for every key pressed in the page; when it returns true the
+/// browser's own handling of the key is stopped.
+pub fn on_keydown(f: impl Fn(Key) -> bool + 'static) {
+    let Some(doc) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    let cb = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+        let target = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        let in_field = target.is_some_and(|t| {
+            matches!(t.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || t.closest(".xterm, [contenteditable]")
+                    .ok()
+                    .flatten()
+                    .is_some()
+        });
+        let key = Key {
+            key: ev.key(),
+            command: ev.ctrl_key() || ev.meta_key(),
+            alt: ev.alt_key(),
+            in_field,
+        };
+        if f(key) {
+            ev.prevent_default();
+        }
+    });
+    let _ = doc.add_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
+    cb.forget();
+}
+
+fn query(sel: &str) -> Option<web_sys::Element> {
+    window()?.document()?.query_selector(sel).ok()?
+}
+
+/// Focuses the page's filter (its first search field); false when it has
+/// none.
+pub fn focus_search() -> bool {
+    match query("main input.search").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        Some(e) => e.focus().is_ok(),
+        None => false,
+    }
+}
+
+const ROWS: &str = "main table.table tbody tr";
+
+/// Moves the keyboard's row (`data-kbd`) in the page's first table by
+/// `delta`, bringing it into view.
+pub fn row_step(delta: i32) {
+    let Some(doc) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(rows) = doc.query_selector_all(ROWS) else {
+        return;
+    };
+    let n = rows.length() as i32;
+    if n == 0 {
+        return;
+    }
+    let rows: Vec<web_sys::Element> = (0..rows.length())
+        .filter_map(|i| rows.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .collect();
+    let at = rows.iter().position(|r| r.has_attribute("data-kbd"));
+    let next = match at {
+        Some(i) => (i as i32 + delta).clamp(0, n - 1) as usize,
+        None if delta > 0 => 0,
+        None => (n - 1) as usize,
+    };
+    if let Some(i) = at {
+        let _ = rows[i].remove_attribute("data-kbd");
+    }
+    let _ = rows[next].set_attribute("data-kbd", "");
+    rows[next].scroll_into_view_with_bool(false);
+}
+
+/// Opens the keyboard's row (its first link); false when there is none.
+pub fn row_open() -> bool {
+    match query(&format!("{ROWS}[data-kbd] a"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        Some(a) => {
+            a.click();
+            true
+        }
+        None => false,
+    }
+}

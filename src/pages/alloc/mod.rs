@@ -90,6 +90,13 @@ fn AllocView(a: Signal<Arc<Allocation>>) -> impl IntoView {
     let running = Memo::new(move |_| a.with(|a| a.is_running()));
     let tasks = Memo::new(move |_| a.with(|a| a.task_names()));
     let ask = lifecycle::AskOp(RwSignal::new(None));
+    // the command palette's "Restart allocation …" opens the same confirmation
+    if crate::pages::use_query_param("do").get_untracked() == "restart" {
+        ask.0.set(Some(lifecycle::AllocOp::Restart {
+            task: None,
+            all: false,
+        }));
+    }
     view! {
         <div class="page-head">
             <h1 data-testid="alloc-title">{get(|a| a.name.clone())}</h1>

@@ -163,6 +163,10 @@ pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
         });
     };
 
+    // the command palette's "Drain client …" opens the same panel
+    if crate::pages::use_query_param("do").get_untracked() == "drain" && !draining.get_untracked() {
+        open(Panel::Drain);
+    }
     view! {
         <div class="actions" data-testid="node-actions">
             <Show when=move || !draining.get() fallback=move || view! {
