@@ -93,7 +93,7 @@ pub fn use_shortcuts() {
                 interop::row_step(-1);
                 true
             }
-            "Enter" => interop::row_open(),
+            "Enter" if !k.on_control => interop::row_open(),
             _ => false,
         }
     });

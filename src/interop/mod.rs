@@ -430,6 +430,8 @@ pub struct Key {
     pub alt: bool,
     /// typed into a field (or the terminal), where letters are text
     pub in_field: bool,
+    /// pressed on a link or button, which Enter activates itself
+    pub on_control: bool,
 }
 
 /// Calls `f` for every key pressed in the page; when it returns true the
@@ -442,18 +444,22 @@ pub fn on_keydown(f: impl Fn(Key) -> bool + 'static) {
         let target = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-        let in_field = target.is_some_and(|t| {
+        let in_field = target.as_ref().is_some_and(|t| {
             matches!(t.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
                 || t.closest(".xterm, [contenteditable]")
                     .ok()
                     .flatten()
                     .is_some()
         });
+        let on_control = target
+            .as_ref()
+            .is_some_and(|t| matches!(t.tag_name().as_str(), "A" | "BUTTON" | "SUMMARY"));
         let key = Key {
             key: ev.key(),
             command: ev.ctrl_key() || ev.meta_key(),
             alt: ev.alt_key(),
             in_field,
+            on_control,
         };
         if f(key) {
             ev.prevent_default();

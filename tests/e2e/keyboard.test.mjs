@@ -67,6 +67,15 @@ test("a palette action opens the same confirmation as the page's button", async 
   assert.match(await page.textContent('[data-testid=confirm-restart]'), /in place/);
   await shot(page, 'palette-action-confirm');
   assert.ok(a.ID);
+  assert.doesNotMatch(page.url(), /do=/, 'asked once: a reload does not ask again');
+
+  // a client's drain opens the drain panel, deadline and all
+  const node = JSON.parse((await api(sim, 'GET', '/v1/nodes')).body)[0];
+  await palette(page, `drain ${node.Name}`);
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=palette-results] li')].some((l) => l.dataset.kind === 'action'));
+  await page.click('[data-testid=palette-results] li[data-kind=action]');
+  await page.waitForSelector('[data-confirm=drain]');
+  assert.match(page.url(), new RegExp(`/clients/${node.ID}$`));
   await page.close();
 });
 

@@ -91,11 +91,13 @@ fn AllocView(a: Signal<Arc<Allocation>>) -> impl IntoView {
     let tasks = Memo::new(move |_| a.with(|a| a.task_names()));
     let ask = lifecycle::AskOp(RwSignal::new(None));
     // the command palette's "Restart allocation …" opens the same confirmation
+    // (asked once: the request leaves the URL, so a reload does not ask again)
     if crate::pages::use_query_param("do").get_untracked() == "restart" {
         ask.0.set(Some(lifecycle::AllocOp::Restart {
             task: None,
             all: false,
         }));
+        crate::pages::use_query_setter()(&[("do", String::new())]);
     }
     view! {
         <div class="page-head">

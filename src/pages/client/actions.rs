@@ -164,8 +164,12 @@ pub fn NodeActions(n: Signal<Arc<Node>>) -> impl IntoView {
     };
 
     // the command palette's "Drain client …" opens the same panel
-    if crate::pages::use_query_param("do").get_untracked() == "drain" && !draining.get_untracked() {
-        open(Panel::Drain);
+    // (asked once: the request leaves the URL, so a reload does not ask again)
+    if crate::pages::use_query_param("do").get_untracked() == "drain" {
+        if !draining.get_untracked() {
+            open(Panel::Drain);
+        }
+        crate::pages::use_query_setter()(&[("do", String::new())]);
     }
     view! {
         <div class="actions" data-testid="node-actions">
