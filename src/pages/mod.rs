@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod alloc;
 pub mod allocations;
+pub mod bulk;
 pub mod client;
 pub mod clients;
 pub mod evals;

@@ -5,6 +5,7 @@
 //! for 50,000 allocations: rows decode into a slim type, the sort order
 //! is computed once per update and a keystroke only filters.
 
+use super::bulk::{use_selection, BulkBar, PickAllBox, Run};
 use super::list::{
     use_first_page, use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager,
     SearchBox, SortHeader,
@@ -22,6 +23,7 @@ use nomad_model::lists::{
     alloc_order, alloc_search_keys, count_by, distinct, ns_of, select_allocs, AllocQuery, AllocRow,
     ListUrl,
 };
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -183,6 +185,32 @@ fn AllocationsTable(
         list.with(|l| idx.iter().map(|&i| l[i].clone()).collect())
     });
     let total = Signal::derive(move || rows.with(|r| r.len()));
+    let sel = use_selection(Signal::derive(move || {
+        rows.with(|r| list.with(|l| r.iter().map(|&i| l[i].id.clone()).collect()))
+    }));
+    let api = use_api();
+    let label_of = move |id: String| {
+        list.with_untracked(|l| {
+            l.iter()
+                .find(|a| a.id == id)
+                .map(|a| format!("{} ({})", a.name, format::short_id(&a.id)))
+        })
+        .unwrap_or(id)
+    };
+    let run: Run = Rc::new(move |op, id| {
+        Box::pin(async move {
+            match op {
+                "restart" => api
+                    .restart_allocation(&id, &Default::default())
+                    .await
+                    .map(|_| "restart requested".to_string()),
+                _ => api
+                    .stop_allocation(&id)
+                    .await
+                    .map(|_| "stopped; a replacement will be placed".to_string()),
+            }
+        })
+    });
     let note = agent.as_ref().map(|(_, n)| n.clone());
     let summary = Signal::derive(move || {
         let (n, all) = (rows.with(|r| r.len()), list.with(|l| l.len()));
@@ -218,9 +246,12 @@ fn AllocationsTable(
             <FacetMenu set=set.clone() key="group" label="Any group" choices=Signal::derive(move || choices.with(|c| c.2.clone()))/>
             <FacetMenu set=set.clone() key="node" label="Any client" choices=Signal::derive(move || choices.with(|c| c.3.clone()))/>
         </div>
+        <BulkBar sel noun="allocations" label_of run
+            ops=vec![("restart", "Restart", "Restart the running tasks of"), ("stop", "Stop", "Stop (the scheduler replaces)")]/>
         <table class="table" data-testid="allocs-table">
             <thead>
                 <tr>
+                    <PickAllBox sel/>
                     <SortHeader set=set.clone() fixed=paged key="id" label="ID"/>
                     <SortHeader set=set.clone() fixed=paged key="name" label="Name"/>
                     <SortHeader set=set.clone() fixed=paged key="job" label="Job"/>
@@ -233,7 +264,7 @@ fn AllocationsTable(
                 </tr>
             </thead>
             <tbody>
-                <For each=move || visible.get() key=|a: &AllocRow| (a.id.clone(), a.modify_index) children=move |a: AllocRow| view! { <AllocRowView a/> }/>
+                <For each=move || visible.get() key=|a: &AllocRow| (a.id.clone(), a.modify_index) children=move |a: AllocRow| view! { <AllocRowView a pick=sel/> }/>
             </tbody>
         </table>
         {move || rows.with(|r| r.is_empty()).then(|| view! {

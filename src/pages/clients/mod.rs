@@ -4,6 +4,7 @@
 //! URL; live through blocking queries.
 
 use super::allocations::allocations_request;
+use super::bulk::{use_selection, BulkBar, PickAllBox, PickBox, Run};
 use super::list::{
     use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager, SearchBox, SortHeader,
 };
@@ -18,6 +19,7 @@ use nomad_model::lists::{
     select_nodes, AllocPlacement, NodeQuery,
 };
 use nomad_model::{format, NodeListStub};
+use nomad_model::{DrainSpec, Nanos, NodeDrainRequest};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -149,6 +151,49 @@ fn NodesTable(
         })
     });
     let total = Signal::derive(move || rows.with(|r| r.len()));
+    let sel = use_selection(Signal::derive(move || {
+        rows.with(|r| nodes.with(|n| r.iter().map(|&i| n[i].id.clone()).collect()))
+    }));
+    let api = crate::api::use_api();
+    let label_of = move |id: String| {
+        nodes
+            .with_untracked(|n| n.iter().find(|x| x.id == id).map(|x| x.name.clone()))
+            .unwrap_or(id)
+    };
+    let run: Run = std::rc::Rc::new(move |op, id| {
+        Box::pin(async move {
+            let drain = |spec: Option<DrainSpec>| NodeDrainRequest {
+                node_id: id.clone(),
+                drain_spec: spec,
+                mark_eligible: false,
+                ..Default::default()
+            };
+            match op {
+                // the drain panel's defaults: an hour, system jobs too
+                "drain" => {
+                    let spec = DrainSpec {
+                        deadline: Nanos(3_600_000_000_000),
+                        ignore_system_jobs: false,
+                    };
+                    api.node_drain(&id, &drain(Some(spec)))
+                        .await
+                        .map(|_| "drain started".to_string())
+                }
+                "stop-drain" => api
+                    .node_drain(&id, &drain(None))
+                    .await
+                    .map(|_| "drain stopped; stays ineligible".to_string()),
+                "eligible" => api
+                    .node_eligibility(&id, true)
+                    .await
+                    .map(|_| "eligible".to_string()),
+                _ => api
+                    .node_eligibility(&id, false)
+                    .await
+                    .map(|_| "ineligible".to_string()),
+            }
+        })
+    });
     let summary = Signal::derive(move || {
         let (n, all) = (rows.with(|r| r.len()), nodes.with(|l| l.len()));
         let clients = if n == all {
@@ -182,9 +227,16 @@ fn NodesTable(
             <FacetMenu set=set.clone() key="pool" label="Any pool" choices=Signal::derive(move || choices.with(|c| c.2.clone()))/>
             <FacetMenu set=set.clone() key="version" label="Any version" choices=Signal::derive(move || choices.with(|c| c.3.clone()))/>
         </div>
+        <BulkBar sel noun="clients" label_of run ops=vec![
+            ("drain", "Drain", "Drain (an hour's deadline, system jobs too)"),
+            ("stop-drain", "Stop drain", "Stop draining"),
+            ("ineligible", "Mark ineligible", "Stop placing new allocations on"),
+            ("eligible", "Mark eligible", "Place new allocations again on"),
+        ]/>
         <table class="table" data-testid="clients-table">
             <thead>
                 <tr>
+                    <PickAllBox sel/>
                     <SortHeader set=set.clone() key="name" label="Name" default=true/>
                     <th>"ID"</th>
                     <SortHeader set=set.clone() key="datacenter" label="Datacenter"/>
@@ -202,6 +254,7 @@ fn NodesTable(
                     let n = r.node;
                     view! {
                         <tr data-node=n.id.clone()>
+                            <PickBox sel key=n.id.clone()/>
                             <td class="name"><a href=node_href(&n.id)>{n.name.clone()}</a></td>
                             <td><ShortId id=n.id.clone()/></td>
                             <td>{n.datacenter.clone()}</td>

@@ -14,9 +14,13 @@ pub fn AllocRowView(
     a: AllocRow,
     #[prop(optional)] hide_job: bool,
     #[prop(optional)] hide_node: bool,
+    /// a box to pick the row for a bulk action
+    #[prop(optional)]
+    pick: Option<crate::pages::bulk::Selection>,
 ) -> impl IntoView {
     view! {
         <tr data-alloc=a.id.clone()>
+            {pick.map(|sel| view! { <crate::pages::bulk::PickBox sel key=a.id.clone()/> })}
             <td><a href=alloc_href(&a.id)><ShortId id=a.id.clone()/></a></td>
             <td class="name">{a.name.clone()}</td>
             {(!hide_job).then(|| view! {
