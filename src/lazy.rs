@@ -71,6 +71,27 @@ impl ChooseView for Area {
     async fn preload(&self) {}
 }
 
+/// The jobs list's bulk bar, which lives in the job chunk: its requests
+/// need what the first load leaves out (`serde_json::Value`), and the
+/// bar, its confirmation and its results are only wanted once a row is
+/// picked.
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(job, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn jobs_bulk_view(sel: crate::pages::bulk::Selection) -> Result<AnyView, ChunkError> {
+    Ok(crate::pages::job::jobs_bulk_bar(sel))
+}
+
+#[cfg(not(feature = "split"))]
+async fn jobs_bulk_view(sel: crate::pages::bulk::Selection) -> Result<AnyView, ChunkError> {
+    Ok(crate::pages::job::jobs_bulk_bar(sel))
+}
+
+pub async fn jobs_bulk(sel: crate::pages::bulk::Selection) -> AnyView {
+    jobs_bulk_view(sel)
+        .await
+        .unwrap_or_else(|_| chunk_failed("job"))
+}
+
 /// `area!(CONST, chunk, function, "name", view)`: the [`Area`] `CONST`,
 /// whose view is in chunk `chunk` (areas naming the same chunk share it).
 macro_rules! area {

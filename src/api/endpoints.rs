@@ -77,6 +77,20 @@ impl Api {
         self.send::<Value, _>("DELETE", &paths::job(id, ""), &q, None)
             .await
     }
+    /// Starts a stopped job again: its spec re-registered with `Stop` off.
+    pub async fn start_job(
+        &self,
+        id: &str,
+        namespace: &str,
+    ) -> Result<JobRegisterResponse, ApiError> {
+        let mut spec: Value = self.get(&paths::job(id, ""), &ns(namespace)).await?;
+        spec["Stop"] = Value::Bool(false);
+        let req = JobRegisterRequest {
+            job: spec,
+            ..Default::default()
+        };
+        self.register_job(&req).await
+    }
     pub async fn evaluate_job(
         &self,
         id: &str,

@@ -72,3 +72,38 @@ test('bulk on clients: shift-click picks a range, and marking them ineligible go
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('bulk on jobs: stop two, start them again, force an evaluation', async () => {
+  const { page, errors } = await signedIn(browser, MANAGEMENT);
+  await page.goto(`${sim.ui}/jobs?q=redis`);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs-table] tbody tr').length >= 1);
+  await page.fill('[data-testid=jobs-filter]', '');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs-table] tbody tr').length > 3);
+  const pick = (id) => page.click(`[data-testid=jobs-table] tbody tr[data-job="${id}"] [data-testid=pick]`);
+  await pick('redis-cache');
+  await pick('web-frontend');
+  await page.click('[data-bulk=stop]');
+  assert.deepEqual(await page.$$eval('[data-testid=confirm-bulk-stop] .bulk-targets li', (l) => l.map((x) => x.textContent)), ['default/redis-cache', 'default/web-frontend']);
+  await page.click('[data-confirm=bulk-stop]');
+  await page.waitForFunction(() => /2 done, 0 failed, 0 to go/.test(document.querySelector('[data-testid=bulk-summary]')?.textContent || ''));
+  const job = async (id) => JSON.parse((await api(sim, 'GET', `/v1/job/${id}`, null, MANAGEMENT)).body);
+  assert.equal((await job('redis-cache')).Stop, true);
+  assert.equal((await job('web-frontend')).Stop, true);
+  await page.click('[data-testid=bulk-results] button');
+  await pick('redis-cache');
+  await pick('web-frontend');
+  await page.click('[data-bulk=start]');
+  await page.click('[data-confirm=bulk-start]');
+  await page.waitForFunction(() => /2 done, 0 failed, 0 to go/.test(document.querySelector('[data-testid=bulk-summary]')?.textContent || ''));
+  assert.equal((await job('redis-cache')).Stop, false);
+  assert.equal((await job('web-frontend')).Stop, false);
+  await page.click('[data-testid=bulk-results] button');
+  await pick('redis-cache');
+  await page.click('[data-bulk=evaluate]');
+  await page.click('[data-confirm=bulk-evaluate]');
+  await page.waitForFunction(() => /1 done, 0 failed, 0 to go/.test(document.querySelector('[data-testid=bulk-summary]')?.textContent || ''));
+  assert.match(await page.textContent('[data-testid=bulk-results] li'), /evaluation [0-9a-f]{8}/);
+  await shot(page, 'bulk-jobs');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

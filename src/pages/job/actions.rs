@@ -2,8 +2,9 @@
 //! evaluate, periodic force launch and dispatch. Destructive actions ask for
 //! confirmation; every result links to what it created.
 
-use crate::api::use_api;
+use crate::api::{use_api, Api};
 use crate::components::{ActionResult, Confirm};
+use crate::pages::bulk::{BulkBar, Run, Selection};
 use crate::routes::job_href;
 use leptos::prelude::*;
 use nomad_model::{format, Job, JobDispatchRequest, JobRegisterRequest};
@@ -259,4 +260,41 @@ fn DispatchForm(
 fn base64_encode(b: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+/// The jobs list's bulk bar (the list picks rows; this acts on them).
+pub fn jobs_bulk_bar(sel: Selection) -> AnyView {
+    let api = use_api();
+    let run: Run = std::rc::Rc::new(move |op, key| bulk_op(api, op, key));
+    view! {
+        <BulkBar sel noun="jobs" label_of=|k: String| k run ops=vec![
+            ("stop", "Stop", "Stop"),
+            ("start", "Start", "Start again (their specs re-registered with Stop off)"),
+            ("evaluate", "Force evaluate", "Force a new evaluation of"),
+        ]/>
+    }
+    .into_any()
+}
+
+/// One bulk action on one job (`namespace/ID`; IDs may hold `/`,
+/// namespaces not).
+fn bulk_op(
+    api: Api,
+    op: &'static str,
+    key: String,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, crate::api::ApiError>>>> {
+    Box::pin(async move {
+        let (ns, id) = key.split_once('/').unwrap_or(("default", &key));
+        match op {
+            "stop" => api
+                .stop_job(id, ns, false)
+                .await
+                .map(|_| "stopped".to_string()),
+            "start" => api.start_job(id, ns).await.map(|_| "started".to_string()),
+            _ => api
+                .evaluate_job(id, ns)
+                .await
+                .map(|r| format!("evaluation {}", format::short_id(&r.eval_id))),
+        }
+    })
 }

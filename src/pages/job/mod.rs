@@ -9,6 +9,7 @@ mod edit;
 mod restart;
 mod versions;
 
+pub use actions::jobs_bulk_bar;
 pub use alloc_table::{AllocRowView, AllocTable};
 pub use diff::DiffTree;
 pub use edit::NewJobPage;

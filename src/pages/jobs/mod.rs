@@ -3,6 +3,7 @@
 //! the URL — live from the event stream; paged and filtered by the agent
 //! when there are too many jobs to hold (see [`super::paged`]).
 
+use super::bulk::{use_selection, PickAllBox, PickBox};
 use super::list::{
     use_first_page, use_list_query, use_page_rows, use_typed_text, Chips, FacetMenu, Pager,
     SearchBox, SortHeader,
@@ -196,6 +197,17 @@ fn JobsTable(
     let visible = use_page_rows(rows, move |idx| {
         jobs.with(|j| idx.iter().map(|&i| JobRow::from(&j[i])).collect())
     });
+    let sel = use_selection(Signal::derive(move || {
+        rows.with(|r| {
+            jobs.with(|j| {
+                r.iter()
+                    .map(|&i| format!("{}/{}", j[i].namespace, j[i].id))
+                    .collect()
+            })
+        })
+    }));
+    // (a memo: the bar is made once when the first row is picked, not per tick)
+    let any_picked = Memo::new(move |_| sel.count() > 0);
     let count_by = move |f: fn(&JobListStub) -> &str, v: &'static str| {
         jobs.with(|j| {
             j.iter()
@@ -212,9 +224,16 @@ fn JobsTable(
             <FacetMenu set=set.clone() key="dc" label="Any datacenter" choices=Signal::derive(move || choices.with(|c| c.1.clone()))/>
             <FacetMenu set=set.clone() key="pool" label="Any node pool" choices=Signal::derive(move || choices.with(|c| c.2.clone()))/>
         </div>
+        // the bar loads with the job chunk once a row is picked
+        {move || any_picked.get().then(|| view! {
+            <Suspense fallback=|| ()>
+                {Suspend::new(send_wrapper::SendWrapper::new(async move { crate::lazy::jobs_bulk(sel).await }))}
+            </Suspense>
+        })}
         <table class="table jobs-table" data-testid="jobs-table">
             <thead>
                 <tr>
+                    <PickAllBox sel/>
                     <SortHeader set=set.clone() fixed=paged key="name" label="Name" default=true/>
                     <SortHeader set=set.clone() fixed=paged key="namespace" label="Namespace"/>
                     <SortHeader set=set.clone() fixed=paged key="type" label="Type"/>
@@ -234,6 +253,7 @@ fn JobsTable(
                         let kind = if r.periodic { Some("periodic") } else if r.parameterized { Some("parameterized") } else { None };
                         view! {
                             <tr data-job=r.id.clone()>
+                                <PickBox sel key=r.key.clone()/>
                                 <td class="name">
                                     <a href=job_href(&r.namespace, &r.id)>{r.name.clone()}</a>
                                     {kind.map(|k| view! { <span class="tag">{k}</span> })}
