@@ -27,20 +27,37 @@ function open(el, onData, onResize) {
   const fit = new FitAddon();
   term.loadAddon(fit);
   term.open(el);
+  // The async clipboard needs a secure context (https or localhost); an
+  // agent on plain http gets the older copy command, and paste is left to
+  // the browser (Ctrl+V or the context menu reach xterm's own textarea).
+  const clip = window.isSecureContext && navigator.clipboard;
   const copy = () => {
     const text = term.getSelection();
-    if (text) navigator.clipboard?.writeText(text).catch(() => {});
+    if (!text) return 0;
+    if (clip) {
+      clip.writeText(text).catch(() => {});
+    } else {
+      const t = document.createElement('textarea');
+      t.value = text;
+      document.body.appendChild(t);
+      t.select();
+      try { document.execCommand('copy'); } catch (_) {}
+      t.remove();
+      term.focus();
+    }
     return text.length;
   };
   const paste = async () => {
-    const text = await navigator.clipboard?.readText().catch(() => '');
+    if (!clip?.readText) return false;
+    const text = await clip.readText().catch(() => '');
     if (text) term.paste(text);
+    return true;
   };
   // Ctrl+Shift+C / Ctrl+Shift+V as terminal emulators do: Ctrl+C stays ^C.
   term.attachCustomKeyEventHandler((e) => {
     if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey) return true;
     if (e.code === 'KeyC') { copy(); e.preventDefault(); return false; }
-    if (e.code === 'KeyV') { paste(); e.preventDefault(); return false; }
+    if (e.code === 'KeyV' && clip?.readText) { paste(); e.preventDefault(); return false; }
     return true;
   });
   term.onData((s) => onData(s));

@@ -26,6 +26,9 @@ pub fn tty_size(rows: u16, cols: u16) -> String {
     format!(r#"{{"tty_size":{{"height":{rows},"width":{cols}}}}}"#)
 }
 
+/// An empty message, which the agent reads as a heartbeat.
+pub const HEARTBEAT: &str = "{}";
+
 /// One output frame, decoded.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Output {

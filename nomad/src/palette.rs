@@ -145,10 +145,12 @@ pub fn search_terms(query: &str) -> String {
 /// Entries for what a search found, with the actions on each.
 pub fn found(resp: &FuzzySearchResponse) -> Vec<Entry> {
     let mut out = vec![];
-    for (id, scope) in matches(resp, "jobs") {
+    // a fuzzy job match is the job's name; its scope is namespace and ID
+    for (name, scope) in matches(resp, "jobs") {
         let namespace = scope.first().cloned().unwrap_or_else(|| "default".into());
+        let id = scope.get(1).cloned().unwrap_or_else(|| name.clone());
         out.push(Entry {
-            label: id.clone(),
+            label: name,
             kind: "job",
             goto: Goto::Job { namespace, id },
         });
@@ -157,7 +159,7 @@ pub fn found(resp: &FuzzySearchResponse) -> Vec<Entry> {
     // answers give the ID itself
     for (name, scope) in matches(resp, "allocs") {
         let id = scope.get(1).cloned().unwrap_or_else(|| name.clone());
-        let short = &id[..id.len().min(8)];
+        let short = crate::format::short_id(&id);
         let what = if name == id {
             short.to_string()
         } else {
@@ -203,22 +205,10 @@ pub fn found(resp: &FuzzySearchResponse) -> Vec<Entry> {
     }
     for (id, _) in matches(resp, "evals") {
         out.push(Entry {
-            label: format!("Evaluation {}", &id[..id.len().min(8)]),
+            label: format!("Evaluation {}", crate::format::short_id(&id)),
             kind: "evaluation",
             goto: Goto::Eval(id),
         });
-    }
-    for (id, scope) in matches(resp, "deployment") {
-        if let Some(job) = scope.get(1).filter(|j| !j.is_empty()) {
-            out.push(Entry {
-                label: format!("Deployment {} of {job}", &id[..id.len().min(8)]),
-                kind: "deployment",
-                goto: Goto::Job {
-                    namespace: scope.first().cloned().unwrap_or_else(|| "default".into()),
-                    id: job.clone(),
-                },
-            });
-        }
     }
     out
 }
@@ -264,7 +254,7 @@ mod tests {
     fn a_search_answer_becomes_entries_with_their_actions() {
         let resp: FuzzySearchResponse = serde_json::from_value(serde_json::json!({
             "Matches": {
-                "jobs": [{"ID": "web", "Scope": ["prod", "web"]}],
+                "jobs": [{"ID": "Web frontend", "Scope": ["prod", "web"]}],
                 "allocs": [{"ID": "web.web[0]", "Scope": ["prod", "0123456789abcdef"]}],
                 "nodes": [{"ID": "client-1", "Scope": ["n-1"]}],
                 "tasks": null

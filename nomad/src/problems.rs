@@ -142,16 +142,25 @@ pub fn alloc_problems(allocs: &[Allocation], now: i64) -> Vec<Problem> {
             _ => {}
         }
         for (task, st) in &a.task_states {
-            let last = st.last_restart.unix_nanos().map_or(0, |t| t.0);
-            if st.restarts >= CRASH_RESTARTS && now - last <= RECENT && !a.is_terminal() {
+            // restarts within the hour, from the task's events (its
+            // `Restarts` counts the allocation's whole life)
+            let recent: Vec<i64> = st
+                .events
+                .iter()
+                .filter(|e| e.event_type == "Restarting" && now - e.time.0 <= RECENT)
+                .map(|e| e.time.0)
+                .collect();
+            if recent.len() as u64 >= CRASH_RESTARTS && !a.is_terminal() {
                 out.push(alloc_problem(
                     a,
                     Kind::CrashLoop,
                     format!(
-                        "task {task} restarted {} times, last {}",
-                        st.restarts, st.state
+                        "task {task} restarted {} times in the last hour ({} in all), now {}",
+                        recent.len(),
+                        st.restarts,
+                        st.state
                     ),
-                    UnixNanos(last),
+                    UnixNanos(recent.iter().copied().min().unwrap_or(now)),
                 ));
             }
             let oom = st.events.iter().rev().find(|e| {
@@ -173,13 +182,19 @@ pub fn alloc_problems(allocs: &[Allocation], now: i64) -> Vec<Problem> {
 }
 
 /// The jobs whose latest placement failed and still waits, explained per
-/// task group in words.
+/// task group in words: a blocked evaluation carries the failed
+/// placements itself (`CreateBlockedEval`); an older agent's may not, and
+/// then the evaluation that created it does.
 pub fn eval_problems(evals: &[Evaluation]) -> Vec<Problem> {
     let blocked: HashMap<&str, &Evaluation> = evals
         .iter()
         .filter(|e| e.status == "blocked")
         .map(|e| (e.id.as_str(), e))
         .collect();
+    let waiting = |e: &Evaluation| {
+        !e.failed_tg_allocs.is_empty()
+            && (e.status == "blocked" || blocked.contains_key(e.blocked_eval.as_str()))
+    };
     let mut latest: HashMap<(&str, &str), &Evaluation> = HashMap::new();
     for e in evals.iter().filter(|e| !e.failed_tg_allocs.is_empty()) {
         let k = (e.namespace.as_str(), e.job_id.as_str());
@@ -192,7 +207,7 @@ pub fn eval_problems(evals: &[Evaluation]) -> Vec<Problem> {
     }
     let mut out: Vec<Problem> = latest
         .into_values()
-        .filter(|e| blocked.contains_key(e.blocked_eval.as_str()))
+        .filter(|e| waiting(e))
         .map(|e| {
             let why: Vec<String> = e
                 .failed_tg_allocs

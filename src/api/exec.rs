@@ -12,6 +12,8 @@ use gloo_net::websocket::{Message, WebSocketError};
 use leptos::prelude::GetUntracked;
 use nomad_model::exec::{self, Ended, Output};
 
+const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// What a session reports to the page.
 pub enum ExecEvent {
     /// Bytes for the terminal (stdout and stderr: with a tty the agent
@@ -59,10 +61,17 @@ pub fn open_exec(
     let _ = tx.unbounded_send(exec::handshake(&token));
     leptos::task::spawn_local(async move {
         let mut exited = None;
+        // `{}` every 10 s, as Nomad's own client sends: proxies close a
+        // websocket that stays quiet (an idle shell) after a minute or so
+        let mut beat = Box::pin(crate::interop::sleep(HEARTBEAT_EVERY));
         let ended = loop {
-            let next = match select(ws.next(), rx.next()).await {
-                Either::Left((m, _)) => Either::Left(m),
-                Either::Right((out, _)) => Either::Right(out),
+            let next = match select(select(ws.next(), rx.next()), &mut beat).await {
+                Either::Left((Either::Left((m, _)), _)) => Either::Left(m),
+                Either::Left((Either::Right((out, _)), _)) => Either::Right(out),
+                Either::Right(((), _)) => {
+                    beat = Box::pin(crate::interop::sleep(HEARTBEAT_EVERY));
+                    Either::Right(Some(exec::HEARTBEAT.to_string()))
+                }
             };
             match next {
                 Either::Right(Some(frame)) => {

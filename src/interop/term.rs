@@ -30,7 +30,7 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn copy(this: &Terminal) -> u32;
     #[wasm_bindgen(method)]
-    pub fn paste(this: &Terminal);
+    pub fn paste(this: &Terminal) -> js_sys::Promise;
     #[wasm_bindgen(method)]
     pub fn screen(this: &Terminal) -> String;
     #[wasm_bindgen(method)]
@@ -38,24 +38,27 @@ extern "C" {
 }
 
 thread_local! {
-    static LOADED: std::cell::OnceCell<js_sys::Promise> = const { std::cell::OnceCell::new() };
+    static LOADED: std::cell::RefCell<Option<js_sys::Promise>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Loads xterm.js and its stylesheet, once per tab.
+/// Loads xterm.js and its stylesheet, once per tab; a failed load is
+/// forgotten, so the next Connect tries again.
 pub async fn load() -> Result<(), String> {
     let promise = LOADED.with(|cell| {
-        cell.get_or_init(|| {
-            let (Some(js), Some(css)) = (super::app_file("term.js"), super::app_file("term.css"))
-            else {
-                return js_sys::Promise::resolve(&JsValue::FALSE);
-            };
-            let both = js_sys::Array::of2(
-                &super::load_asset("link", &css),
-                &super::load_asset("script", &js),
-            );
-            js_sys::Promise::all(&both)
-        })
-        .clone()
+        cell.borrow_mut()
+            .get_or_insert_with(|| {
+                let (Some(js), Some(css)) =
+                    (super::app_file("term.js"), super::app_file("term.css"))
+                else {
+                    return js_sys::Promise::resolve(&JsValue::FALSE);
+                };
+                let both = js_sys::Array::of2(
+                    &super::load_asset("link", &css),
+                    &super::load_asset("script", &js),
+                );
+                js_sys::Promise::all(&both)
+            })
+            .clone()
     });
     let loaded = wasm_bindgen_futures::JsFuture::from(promise)
         .await
@@ -65,6 +68,7 @@ pub async fn load() -> Result<(), String> {
     if ok && has_term() {
         Ok(())
     } else {
+        LOADED.with(|cell| cell.borrow_mut().take());
         Err(
             "the terminal (term.js) did not load: the bundle is incomplete or the network failed"
                 .into(),
@@ -112,4 +116,11 @@ impl Drop for Handle {
     fn drop(&mut self) {
         self.term.dispose();
     }
+}
+
+/// Whether a terminal call's promise (`paste`) settled on `true`.
+pub async fn resolved_true(p: js_sys::Promise) -> bool {
+    wasm_bindgen_futures::JsFuture::from(p)
+        .await
+        .is_ok_and(|v| v.is_truthy())
 }

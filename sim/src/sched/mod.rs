@@ -177,6 +177,8 @@ pub fn evaluate(
                 status_description: "created to place remaining allocations".into(),
                 triggered_by: "queued-allocs".into(),
                 previous_eval: eval.id.clone(),
+                // `CreateBlockedEval` copies the failed placements onto it
+                failed_tg_allocs: failed.clone(),
                 ..eval.clone()
             };
             eval.blocked_eval = blocked.id.clone();

@@ -97,7 +97,7 @@ impl Shell {
             "ping" => self.ping(args, out),
             "sleep" => match args.first().and_then(|a| a.parse::<u64>().ok()) {
                 Some(secs) => {
-                    let ticks = (secs * 1000).div_ceil(TICK_MS).max(1) as u32;
+                    let ticks = secs.saturating_mul(1000).div_ceil(TICK_MS).clamp(1, u64::from(u32::MAX)) as u32;
                     self.running = Some(Running::Sleep { ticks });
                     0
                 }

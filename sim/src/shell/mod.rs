@@ -195,8 +195,14 @@ impl Shell {
     fn tty_byte(&mut self, b: u8, fs: &mut dyn Files, out: &mut Vec<Out>) {
         if let Some(seq) = &mut self.escape {
             seq.push(b);
-            // CSI sequences end with a byte in 0x40..=0x7e after `ESC [`.
-            if seq.len() >= 2 && (0x40..=0x7e).contains(&b) {
+            // `ESC [` (CSI) ends with a byte in 0x40..=0x7e, `ESC O` (SS3)
+            // with the next byte; a bare Esc or Alt+key is over at once
+            let done = match seq.as_slice() {
+                [b'['] | [b'O'] => false,
+                [b'[', .., last] => (0x40..=0x7e).contains(last),
+                _ => true,
+            };
+            if done {
                 let seq = self.escape.take().unwrap_or_default();
                 self.escape_seq(&seq, out);
             }
@@ -222,7 +228,10 @@ impl Shell {
                     self.prompt(out);
                 }
             }
-            0x7f | 0x08 if !self.line.is_empty() => {
+            0x7f | 0x08 => {
+                if self.line.is_empty() {
+                    return;
+                }
                 while let Some(c) = self.line.pop() {
                     if c & 0xc0 != 0x80 {
                         break;
@@ -242,7 +251,7 @@ impl Shell {
                 out_push(out, &l);
             }
             0x1b => self.escape = Some(vec![]),
-            b if b >= 0x20 || b == b'\t' => {
+            b if (b >= 0x20 && b != 0x7f) || b == b'\t' => {
                 self.line.push(b);
                 out_push(out, &[b]);
             }

@@ -136,3 +136,17 @@ fn a_counted_ping_ends_by_itself() {
     assert!(end.contains("2 packets transmitted"));
     assert!(end.ends_with("<exit 0>"));
 }
+
+#[test]
+fn backspace_at_an_empty_prompt_and_a_bare_escape_change_nothing() {
+    let (mut s, _) = sh(&["/bin/sh"], true);
+    assert_eq!(typed(&mut s, "\x7f"), "");
+    assert_eq!(typed(&mut s, "\x1b"), "");
+    assert_eq!(typed(&mut s, "l"), "", "the byte after a bare Esc ends it");
+    assert_eq!(typed(&mut s, "s\r"), "s\r\nsh: 1: s: not found\r\n/ # ");
+    assert!(
+        typed(&mut s, "\x1bOA").is_empty(),
+        "SS3 arrows are swallowed whole"
+    );
+    assert!(typed(&mut s, "pwd\r").contains("\r\n/\r\n"));
+}

@@ -91,6 +91,9 @@ fn ExecView(a: Signal<Arc<Allocation>>) -> impl IntoView {
     // disposes the one and closes the other
     let term_h = StoredValue::new_local(None::<term::Handle>);
     let exec_h = StoredValue::new_local(None::<Exec>);
+    // bumped by Connect and Disconnect: a start still loading the terminal
+    // stops if it is no longer the latest
+    let generation = StoredValue::new(0u64);
     on_cleanup(move || {
         exec_h.set_value(None);
         term_h.set_value(None);
@@ -107,8 +110,14 @@ fn ExecView(a: Signal<Arc<Allocation>>) -> impl IntoView {
         exec_h.set_value(None);
         term_h.set_value(None);
         phase.set(Phase::Starting);
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
         leptos::task::spawn_local(async move {
-            if let Err(e) = term::load().await {
+            let loaded = term::load().await;
+            if generation.try_get_value() != Some(mine) {
+                return;
+            }
+            if let Err(e) = loaded {
                 phase.try_set(Phase::Failed(e));
                 return;
             }
@@ -160,6 +169,7 @@ fn ExecView(a: Signal<Arc<Allocation>>) -> impl IntoView {
         });
     };
     let stop = move || {
+        generation.update_value(|g| *g += 1);
         exec_h.set_value(None);
         phase.set(Phase::Closed);
     };
@@ -170,6 +180,21 @@ fn ExecView(a: Signal<Arc<Allocation>>) -> impl IntoView {
                 h.term.focus();
             }
         });
+    };
+    // over plain http the page may not read the clipboard: say how to paste
+    let clip_note = RwSignal::new(false);
+    let paste = move || {
+        let p = term_h.with_value(|h| {
+            h.as_ref().map(|h| {
+                h.term.focus();
+                h.term.paste()
+            })
+        });
+        if let Some(p) = p {
+            leptos::task::spawn_local(async move {
+                clip_note.try_set(!term::resolved_true(p).await);
+            });
+        }
     };
     let running = move || state.get() == "running";
     let live = move || matches!(phase.get(), Phase::Open { .. } | Phase::Starting);
@@ -207,7 +232,10 @@ fn ExecView(a: Signal<Arc<Allocation>>) -> impl IntoView {
             <button type="button" class="button small" data-testid="exec-copy" title="Copy the selection (Ctrl+Shift+C)"
                 on:click=move |_| term_do(|t| { t.copy(); })>"Copy"</button>
             <button type="button" class="button small" data-testid="exec-paste" title="Paste (Ctrl+Shift+V)"
-                on:click=move |_| term_do(|t| t.paste())>"Paste"</button>
+                on:click=move |_| paste()>"Paste"</button>
+            {move || clip_note.get().then(|| view! {
+                <span class="muted" data-testid="exec-paste-note">"The browser lets a page read the clipboard over https only: paste with Ctrl+V in the terminal."</span>
+            })}
         </form>
         {move || (!running()).then(|| view! {
             <p class="muted" data-testid="exec-not-running">{format!("Task {} is {}: exec needs a running task.", task.get(), state.get())}</p>

@@ -1,7 +1,7 @@
 //! The command palette (Ctrl-K / Cmd-K) and the shortcut sheet (`?`),
 //! loaded on first use. The palette ranks the pages and what the agent's
-//! searches find (by name, and by ID prefix for evaluations and
-//! deployments), with the actions on each; an action opens its page's own
+//! searches find (by name, and by ID prefix for evaluations), with the
+//! actions on each; an action opens its page's own
 //! confirmation.
 
 use crate::api::use_api;
@@ -79,13 +79,14 @@ fn CommandPalette() -> impl IntoView {
                 Ok(r) => all.extend(found(&r)),
                 Err(e) => failed = Some(e.to_string()),
             }
-            // IDs typed: evaluations and deployments are found by prefix only
+            // IDs typed: evaluations are found by prefix only
             if let Ok(r) = prefix {
                 let mut m = r.matches;
-                m.retain(|ctx, _| matches!(ctx.as_str(), "evals" | "deployment"));
+                m.retain(|ctx, _| ctx == "evals");
                 all.extend(found(&from_prefix(&m)));
             }
-            if text.get_untracked() == typed {
+            // the palette may have closed while the agent answered
+            if text.try_get_untracked().as_deref() == Some(typed.as_str()) {
                 found_entries.try_set(all);
                 error.try_set(failed);
                 searching.try_set(false);

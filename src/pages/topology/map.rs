@@ -30,15 +30,9 @@ struct Hover {
 /// changed.
 fn signature(n: &NodeView, node: &TopoNode) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (
-        n.cpu_cap,
-        n.mem_cap,
-        n.dim,
-        &node.status,
-        &node.scheduling_eligibility,
-        node.drain,
-    )
-        .hash(&mut h);
+    // the node itself too: another with the same figures may take its place
+    (&node.id, &node.name, n.cpu_cap, n.mem_cap, n.dim).hash(&mut h);
+    (&node.status, &node.scheduling_eligibility, node.drain).hash(&mut h);
     for s in &n.segs {
         (s.hue, s.cpu, s.mem, s.dim).hash(&mut h);
     }
@@ -50,6 +44,8 @@ pub fn TopologyMap(
     nodes: Signal<Arc<Vec<TopoNode>>>,
     allocs: Watch<Vec<TopoAlloc>>,
     query: Memo<TopoQuery>,
+    /// too many allocations to hold: the clients are drawn without them
+    too_many: Signal<bool>,
 ) -> impl IntoView {
     let set = use_query_setter();
     let selected = use_query_param("node");
@@ -104,7 +100,7 @@ pub fn TopologyMap(
             set(&[("node", if again { String::new() } else { id })]);
         }
     };
-    let loading = move || allocs.data().is_none();
+    let loading = move || allocs.data().is_none() && !too_many.get();
     // a group's cells are its own keyed list: the outer one only knows
     // which groups there are
     let each_group = move || {
@@ -116,7 +112,7 @@ pub fn TopologyMap(
         })
     };
     view! {
-        <p class="muted" data-testid="topo-summary">{move || summary(&groups.get(), loading())}</p>
+        <p class="muted" data-testid="topo-summary">{move || summary(&groups.get(), loading(), too_many.get())}</p>
         <Selected nodes all_allocs groups/>
         <div class="topo-map" data-testid="topo-map" on:mousemove=on_move on:mouseleave=move |_| hover.set(None) on:click=on_click>
             <For each=each_group
@@ -127,7 +123,7 @@ pub fn TopologyMap(
     }
 }
 
-fn summary(groups: &[Group], loading: bool) -> String {
+fn summary(groups: &[Group], loading: bool, too_many: bool) -> String {
     let nodes: usize = groups.iter().map(|g| g.nodes.len()).sum();
     let placed: usize = groups
         .iter()
@@ -140,7 +136,9 @@ fn summary(groups: &[Group], loading: bool) -> String {
     let (mu, mc) = groups
         .iter()
         .fold((0, 0), |(u, c), g| (u + g.mem_used, c + g.mem_cap));
-    let allocs = if loading {
+    let allocs = if too_many {
+        "allocations not drawn".to_string()
+    } else if loading {
         "loading allocations…".to_string()
     } else {
         format!("{} allocations placed", format::thousands(placed as i64))

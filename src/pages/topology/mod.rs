@@ -58,7 +58,7 @@ pub fn TopologyPage() -> impl IntoView {
                 {format!("More than {} allocations: too many to draw in this tab, so the clients are shown without them.", nomad_model::format::thousands(HOLD_ALLOCS as i64))}
             </div>
         })}
-        <Live watch=nodes label="Loading clients…" children=move |nodes| view! { <Topology nodes allocs/> }/>
+        <Live watch=nodes label="Loading clients…" children=move |nodes| view! { <Topology nodes allocs too_many=holding.paged.into()/> }/>
     }
 }
 
@@ -66,6 +66,7 @@ pub fn TopologyPage() -> impl IntoView {
 fn Topology(
     nodes: Signal<std::sync::Arc<Vec<TopoNode>>>,
     allocs: crate::api::Watch<Vec<TopoAlloc>>,
+    too_many: Signal<bool>,
 ) -> impl IntoView {
     let set = use_query_setter();
     let (ns, pool, dc) = (
@@ -98,6 +99,6 @@ fn Topology(
             <span class="spacer"></span>
             <span class="muted topo-legend">"Each client: CPU above, memory below; a colour per job."</span>
         </div>
-        <TopologyMap nodes allocs query/>
+        <TopologyMap nodes allocs query too_many/>
     }
 }
