@@ -48,7 +48,7 @@ test('allocations list: status, job, group and client filters, search, sort and 
   await page.selectOption('select[data-facet=job]', '');
   await page.selectOption('select[data-facet=node]', 'nomad-client-a1');
   await page.waitForFunction(() => location.search.includes('node=nomad-client-a1'));
-  const onA1 = await page.$$eval('[data-testid=allocs-table] tbody tr td:nth-child(4)', (t) => t.map((x) => x.textContent));
+  const onA1 = await page.$$eval('[data-testid=allocs-table] tbody tr td:nth-child(5)', (t) => t.map((x) => x.textContent));
   assert.ok(onA1.length > 0 && onA1.every((n) => n === 'nomad-client-a1'), onA1.join());
 
   // instant text search, then sort by job
@@ -59,7 +59,7 @@ test('allocations list: status, job, group and client filters, search, sort and 
   await page.fill('[data-testid=allocs-filter]', '');
   await page.click('[data-sort=job]');
   await page.waitForFunction(() => location.search.includes('sort=job'));
-  const jobs = await page.$$eval('[data-testid=allocs-table] tbody tr td:nth-child(3) a', (t) => t.map((x) => x.textContent));
+  const jobs = await page.$$eval('[data-testid=allocs-table] tbody tr td:nth-child(4) a', (t) => t.map((x) => x.textContent));
   assert.deepEqual(jobs, [...jobs].sort());
   await shot(page, 'allocations-list');
 
@@ -87,7 +87,7 @@ test('allocations list is live: a stopped job\'s allocations change status witho
   await api(sim, 'DELETE', '/v1/job/redis-cache');
   await page.waitForSelector('[data-testid=allocs-empty]', { timeout: 15000 });
   await page.click('[data-facet=status][data-value=""]');
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=allocs-table] tbody tr td:nth-child(6)')].every((t) => t.textContent === 'stop'));
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=allocs-table] tbody tr td:nth-child(7)')].every((t) => t.textContent === 'stop'));
   assert.deepEqual(errors, []);
 });
 

@@ -67,7 +67,7 @@ test('filter, facets and sort live in the URL and survive a reload', async () =>
   await page.click('button[data-facet=status][data-value=""]');
   await page.click('button[data-facet=type][data-value=batch]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs-table] tbody tr').length >= 4);
-  const types = await page.$$eval('[data-testid=jobs-table] tbody tr td:nth-child(3)', (tds) => tds.map((t) => t.textContent));
+  const types = await page.$$eval('[data-testid=jobs-table] tbody tr td:nth-child(4)', (tds) => tds.map((t) => t.textContent));
   assert.ok(types.every((t) => t === 'batch'), types.join());
 
   await page.click('button[data-sort=name]'); // already ascending: flips to descending
@@ -86,7 +86,7 @@ test('namespace selector narrows the lists', async () => {
   await page.waitForSelector('[data-testid=namespace-select]');
   await page.selectOption('[data-testid=namespace-select]', 'platform');
   await page.waitForFunction(() => {
-    const rows = [...document.querySelectorAll('[data-testid=jobs-table] tbody tr td:nth-child(2)')];
+    const rows = [...document.querySelectorAll('[data-testid=jobs-table] tbody tr td:nth-child(3)')];
     return rows.length > 0 && rows.every((t) => t.textContent === 'platform');
   });
   const ids = await page.$$eval('[data-testid=jobs-table] tbody tr', (rs) => rs.map((r) => r.dataset.job));
