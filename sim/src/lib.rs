@@ -194,6 +194,10 @@ pub fn app(sim: Sim) -> axum::Router {
             .fallback(api::not_found)
             .with_state(sim.clone())
             .layer(axum::middleware::from_fn_with_state(sim.clone(), faults))
+            .layer(axum::middleware::from_fn_with_state(
+                sim.clone(),
+                request_log,
+            ))
     };
     api.merge(ui::routes(sim.opts.ui.clone()))
         .layer(axum::middleware::from_fn(cors))
@@ -241,16 +245,6 @@ async fn faults(
     if sim.opts.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(sim.opts.latency_ms)).await;
     }
-    // `http: request complete`, as the agent logs every request at DEBUG
-    // (only worth the work while a monitor listens)
-    let logged = (sim.http_log.receiver_count() > 0).then(|| {
-        let pq = req.uri().path_and_query().map(|p| p.as_str().to_string());
-        (
-            req.method().to_string(),
-            pq.unwrap_or_default(),
-            std::time::Instant::now(),
-        )
-    });
     if sim.opts.error_rate > 0.0 {
         let fail = sim
             .rng
@@ -262,6 +256,24 @@ async fn faults(
                 .into_response();
         }
     }
+    next.run(req).await
+}
+
+/// `http: request complete`, as the agent logs every request at DEBUG, for
+/// the monitors listening (no work while none does).
+async fn request_log(
+    axum::extract::State(sim): axum::extract::State<Sim>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let logged = (sim.http_log.receiver_count() > 0).then(|| {
+        let pq = req.uri().path_and_query().map(|p| p.as_str().to_string());
+        (
+            req.method().to_string(),
+            pq.unwrap_or_default(),
+            std::time::Instant::now(),
+        )
+    });
     let resp = next.run(req).await;
     if let Some((method, path, t0)) = logged {
         let took = format!("{:.3}ms", t0.elapsed().as_secs_f64() * 1000.0);

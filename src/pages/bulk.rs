@@ -7,7 +7,7 @@
 use crate::api::ApiError;
 use crate::components::Confirm;
 use leptos::prelude::*;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
@@ -148,7 +148,7 @@ pub fn BulkBar(
         let queue = Rc::new(RefCell::new(
             keys.into_iter().enumerate().collect::<VecDeque<_>>(),
         ));
-        let left = Rc::new(RefCell::new(AT_ONCE));
+        let left = Rc::new(Cell::new(AT_ONCE));
         for _ in 0..AT_ONCE {
             let (queue, left) = (queue.clone(), left.clone());
             let Some(run) = run.try_get_value() else {
@@ -165,8 +165,8 @@ pub fn BulkBar(
                     };
                     results.try_update(|r| r[i].1 = out);
                 }
-                *left.borrow_mut() -= 1;
-                if *left.borrow() == 0 {
+                left.set(left.get() - 1);
+                if left.get() == 0 {
                     running.try_set(false);
                 }
             });

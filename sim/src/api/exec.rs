@@ -111,13 +111,9 @@ async fn session(sim: Sim, id: String, q: Params, header: Option<String>, mut so
     loop {
         let out = tokio::select! {
             msg = socket.recv() => match msg {
-                Some(Ok(Message::Text(t))) => {
-                    let input: Input = serde_json::from_str(t.as_str()).unwrap_or_default();
-                    let mut fs = AllocFiles(&sim, &alloc);
-                    feed(&mut sh, input, &mut fs)
-                }
-                Some(Ok(Message::Binary(b))) => {
-                    let input: Input = serde_json::from_slice(&b).unwrap_or_default();
+                // `ReadJSON` takes a text or a binary message alike
+                Some(Ok(m @ (Message::Text(_) | Message::Binary(_)))) => {
+                    let input: Input = serde_json::from_slice(&m.into_data()).unwrap_or_default();
                     let mut fs = AllocFiles(&sim, &alloc);
                     feed(&mut sh, input, &mut fs)
                 }

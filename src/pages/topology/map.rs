@@ -26,6 +26,14 @@ struct Hover {
     y: i32,
 }
 
+/// The cell (group, place) the pointer event happened on, from the
+/// `data-n="<group>:<place>"` its elements carry.
+fn cell_at(ev: &leptos::ev::MouseEvent) -> Option<(usize, usize)> {
+    let at = interop::event_data(ev, "n")?;
+    let (g, n) = at.split_once(':')?;
+    Some((g.parse().ok()?, n.parse().ok()?))
+}
+
 /// What a node cell shows, so a keyed list redraws a node only when it
 /// changed.
 fn signature(n: &NodeView, node: &TopoNode) -> u64 {
@@ -56,11 +64,7 @@ pub fn TopologyMap(
     });
     let hover = RwSignal::new(None::<Hover>);
     let on_move = move |ev: leptos::ev::MouseEvent| {
-        let at = interop::event_data(&ev, "n").and_then(|s| {
-            let (g, n) = s.split_once(':')?;
-            Some((g.parse::<usize>().ok()?, n.parse::<usize>().ok()?))
-        });
-        let Some((group, node)) = at else {
+        let Some((group, node)) = cell_at(&ev) else {
             hover.set(None);
             return;
         };
@@ -85,10 +89,7 @@ pub fn TopologyMap(
         }));
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some((g, n)) = interop::event_data(&ev, "n").and_then(|s| {
-            let (g, n) = s.split_once(':')?;
-            Some((g.parse::<usize>().ok()?, n.parse::<usize>().ok()?))
-        }) else {
+        let Some((g, n)) = cell_at(&ev) else {
             return;
         };
         let id = groups.with_untracked(|gs| {
