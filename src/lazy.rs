@@ -92,6 +92,26 @@ pub async fn jobs_bulk(sel: crate::pages::bulk::Selection) -> AnyView {
         .unwrap_or_else(|_| chunk_failed("job"))
 }
 
+/// The top bar's problem count, which lives in the problems chunk with
+/// the rules and reads it shares with the page.
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(problems, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn problems_badge_view() -> Result<AnyView, ChunkError> {
+    Ok(view! { <crate::pages::problems::ProblemsBadge/> }.into_any())
+}
+
+#[cfg(not(feature = "split"))]
+async fn problems_badge_view() -> Result<AnyView, ChunkError> {
+    Ok(view! { <crate::pages::problems::ProblemsBadge/> }.into_any())
+}
+
+/// Nothing when the chunk cannot be had: the page link still works.
+pub async fn problems_badge() -> AnyView {
+    problems_badge_view()
+        .await
+        .unwrap_or_else(|_| ().into_any())
+}
+
 /// `area!(CONST, chunk, function, "name", view)`: the [`Area`] `CONST`,
 /// whose view is in chunk `chunk` (areas naming the same chunk share it).
 macro_rules! area {

@@ -53,6 +53,11 @@ pub fn TopBar() -> impl IntoView {
             </a>
         }
     };
+    let on_problems = move || {
+        location
+            .pathname
+            .with(|p| p.starts_with(&href("/problems")))
+    };
     view! {
         <header class="topbar">
             <a class="brand" href=href("/jobs") title="Yurt — a fast UI for Nomad">
@@ -72,7 +77,13 @@ pub fn TopBar() -> impl IntoView {
                 {nav("/evaluations", "Evaluations")}
                 {nav("/servers", "Servers")}
                 {nav("/activity", "Activity")}
-                {nav("/problems", "Problems")}
+                <a href=href("/problems") class="nav-link" class:active=on_problems aria-current=move || on_problems().then_some("page")>
+                    "Problems"
+                    <Suspense fallback=|| ()>
+                        // the chunk loader is not `Send`; the app runs on one thread
+                        {Suspend::new(send_wrapper::SendWrapper::new(crate::lazy::problems_badge()))}
+                    </Suspense>
+                </a>
             </nav>
             <div class="topbar-spacer"></div>
             <LiveIndicator/>

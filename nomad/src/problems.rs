@@ -16,6 +16,21 @@ pub const CRASH_RESTARTS: u64 = 3;
 /// How long pending is too long.
 pub const PENDING_TOO_LONG: i64 = 5 * MINUTE;
 
+/// The agent-side filter for the allocations the rules judge: all but
+/// the complete ones, which name no problem (go-bexpr has no ordering
+/// operators, so "changed this hour" cannot be asked for). An agent
+/// before `filter` existed sends every allocation, judged the same.
+pub const ALLOC_FILTER: &str = r#"ClientStatus != "complete""#;
+
+/// The evaluations [`eval_problems`] looks at: blocked ones, and those
+/// with failed placements (an older agent's blocked evaluation may not
+/// carry them itself).
+pub const EVAL_FILTER: &str = r#"Status == "blocked" or FailedTGAllocs is not empty"#;
+
+/// The deployments [`deployment_problems`] looks at: all but those that
+/// ended well or were replaced.
+pub const DEPLOYMENT_FILTER: &str = r#"Status != "successful" and Status != "cancelled""#;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     NoLeader,
@@ -163,11 +178,16 @@ pub fn alloc_problems(allocs: &[Allocation], now: i64) -> Vec<Problem> {
                     UnixNanos(recent.iter().copied().min().unwrap_or(now)),
                 ));
             }
-            let oom = st.events.iter().rev().find(|e| {
-                now - e.time.0 <= RECENT
-                    && (e.details.get("oom_killed").is_some_and(|v| v == "true")
-                        || e.message.contains("OOM Killed"))
-            });
+            // a task that ended well after all is no longer a problem
+            let oom = (a.client_status != "complete")
+                .then(|| {
+                    st.events.iter().rev().find(|e| {
+                        now - e.time.0 <= RECENT
+                            && (e.details.get("oom_killed").is_some_and(|v| v == "true")
+                                || e.message.contains("OOM Killed"))
+                    })
+                })
+                .flatten();
             if let Some(e) = oom {
                 out.push(alloc_problem(
                     a,

@@ -18,6 +18,8 @@ test("problems names the demo's failing and unplaceable jobs, and follows the cl
   await until(async () => JSON.parse((await api(sim, 'GET', '/v1/allocations?namespace=*')).body)
     .some((a) => a.JobID === 'queue-worker' && a.ClientStatus === 'failed'), 20000);
   await page.goto(`${sim.ui}/jobs`);
+  // the top bar counts them on any page
+  await page.waitForSelector('[data-testid=problems-badge]');
   await page.click('nav.nav a[href$="/problems"]');
   await page.waitForSelector('[data-testid=problems-unplaceable]');
   assert.deepEqual((await subjects(page, 'unplaceable')).sort(), ['legacy-billing', 'ml-training']);
@@ -32,11 +34,20 @@ test("problems names the demo's failing and unplaceable jobs, and follows the cl
   assert.equal(count, 2);
   assert.match(await page.getAttribute('[data-testid=problems-unplaceable] li[data-subject=ml-training] a', 'href'), /\/evaluations\//);
   await shot(page, 'problems');
+  // the badge and the page read the same, so they agree
+  await page.waitForFunction(() => {
+    const badge = Number(document.querySelector('[data-testid=problems-badge]')?.firstChild?.textContent);
+    const summary = Number(document.querySelector('[data-testid=problems-summary]').textContent.match(/^\d+/)?.[0]);
+    return badge > 0 && badge === summary;
+  });
 
   // a client taken out of scheduling appears, live
   const node = JSON.parse((await api(sim, 'GET', '/v1/nodes')).body)[0];
   assert.equal((await api(sim, 'POST', `/v1/node/${node.ID}/eligibility`, { NodeID: node.ID, Eligibility: 'ineligible' })).status, 200);
   await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=problems-ineligible] li')].some((l) => l.dataset.subject === n), node.Name);
+  // and the badge counts it too
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=problems-badge]').firstChild.textContent)
+    === Number(document.querySelector('[data-testid=problems-summary]').textContent.match(/^\d+/)[0]));
   await page.click(`[data-testid=problems-ineligible] li[data-subject="${node.Name}"] a`);
   await page.waitForSelector('[data-testid=node-title]');
   assert.deepEqual(errors, []);

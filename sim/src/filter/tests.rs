@@ -453,3 +453,28 @@ fn long_chains_do_not_recurse() {
     let nots = "not ".repeat(1001) + "Name == web";
     assert!(!Filter::parse(&nots).unwrap().matches(&job()).unwrap());
 }
+
+/// Yurt's problem reads narrow lists with these expressions; they must be
+/// ones go-bexpr takes, and keep exactly the rows the rules can judge.
+#[test]
+fn the_problem_filters_parse_and_keep_what_the_rules_judge() {
+    use nomad_model::problems::{ALLOC_FILTER, DEPLOYMENT_FILTER, EVAL_FILTER};
+    let f = Filter::parse(ALLOC_FILTER).unwrap();
+    assert!(f.matches(&json!({"ClientStatus": "running"})).unwrap());
+    assert!(f.matches(&json!({"ClientStatus": "failed"})).unwrap());
+    assert!(!f.matches(&json!({"ClientStatus": "complete"})).unwrap());
+    let f = Filter::parse(EVAL_FILTER).unwrap();
+    assert!(f
+        .matches(&json!({"Status": "blocked", "FailedTGAllocs": null}))
+        .unwrap());
+    assert!(f
+        .matches(&json!({"Status": "complete", "FailedTGAllocs": {"web": {}}}))
+        .unwrap());
+    assert!(!f
+        .matches(&json!({"Status": "complete", "FailedTGAllocs": null}))
+        .unwrap());
+    let f = Filter::parse(DEPLOYMENT_FILTER).unwrap();
+    assert!(f.matches(&json!({"Status": "failed"})).unwrap());
+    assert!(f.matches(&json!({"Status": "running"})).unwrap());
+    assert!(!f.matches(&json!({"Status": "successful"})).unwrap());
+}

@@ -10,27 +10,42 @@ use crate::routes::{alloc_href, eval_href, href, job_href, node_href};
 use leptos::prelude::*;
 use nomad_model::problems::{
     alloc_problems, deployment_problems, eval_problems, grouped, leader_problem, node_problems,
-    Problem, Target,
+    Kind, Problem, Target, ALLOC_FILTER, DEPLOYMENT_FILTER, EVAL_FILTER,
 };
 use nomad_model::{Allocation, Deployment, Evaluation, NodeListStub};
 use std::time::Duration;
 
-fn all_namespaces() -> Vec<(&'static str, String)> {
-    vec![("namespace", "*".to_string())]
+mod badge;
+pub use badge::ProblemsBadge;
+
+/// What the problems page and the top bar's badge read: the same
+/// watches (so on the page they share one request each), narrowed on the
+/// agent to the rows the rules can judge.
+#[derive(Clone, Copy)]
+pub struct Problems {
+    pub groups: Memo<Vec<(Kind, Vec<Problem>)>>,
+    /// Allocations or clients are not read yet.
+    pub loading: Signal<bool>,
+    /// The sources the token may not read, each with why.
+    pub unread: Signal<Vec<String>>,
 }
 
-#[component]
-pub fn ProblemsPage() -> impl IntoView {
+fn query(filter: String) -> Vec<(&'static str, String)> {
+    vec![("namespace", "*".to_string()), ("filter", filter)]
+}
+
+pub fn use_problems() -> Problems {
+    let now = use_clock();
     let allocs: Watch<Vec<Allocation>> = use_watch(
-        || Some((paths::ALLOCATIONS.into(), all_namespaces())),
+        || Some((paths::ALLOCATIONS.into(), query(ALLOC_FILTER.into()))),
         WatchOpts::default(),
     );
     let evals: Watch<Vec<Evaluation>> = use_watch(
-        || Some((paths::EVALUATIONS.into(), all_namespaces())),
+        || Some((paths::EVALUATIONS.into(), query(EVAL_FILTER.into()))),
         WatchOpts::default(),
     );
     let deps: Watch<Vec<Deployment>> = use_watch(
-        || Some((paths::DEPLOYMENTS.into(), all_namespaces())),
+        || Some((paths::DEPLOYMENTS.into(), query(DEPLOYMENT_FILTER.into()))),
         WatchOpts::default(),
     );
     let nodes: Watch<Vec<NodeListStub>> =
@@ -39,7 +54,6 @@ pub fn ProblemsPage() -> impl IntoView {
         || Some((paths::STATUS_LEADER.into(), vec![])),
         WatchOpts::polled(Duration::from_secs(10)),
     );
-    let now = use_clock();
     let groups = Memo::new(move |_| {
         let t = now.get();
         let mut all: Vec<Problem> = vec![];
@@ -64,8 +78,8 @@ pub fn ProblemsPage() -> impl IntoView {
         }
         grouped(all)
     });
-    let loading = move || allocs.data().is_none() || nodes.data().is_none();
-    let unread = move || {
+    let loading = Signal::derive(move || allocs.data().is_none() || nodes.data().is_none());
+    let unread = Signal::derive(move || {
         [
             ("allocations", allocs.error()),
             ("evaluations", evals.error()),
@@ -75,12 +89,33 @@ pub fn ProblemsPage() -> impl IntoView {
         .into_iter()
         .filter_map(|(what, e): (&str, Option<ApiError>)| e.map(|e| format!("{what}: {e}")))
         .collect::<Vec<_>>()
-    };
+    });
+    Problems {
+        groups,
+        loading,
+        unread,
+    }
+}
+
+impl Problems {
+    pub fn count(&self) -> usize {
+        self.groups.with(|g| g.iter().map(|(_, v)| v.len()).sum())
+    }
+}
+
+#[component]
+pub fn ProblemsPage() -> impl IntoView {
+    let p = use_problems();
+    let Problems {
+        groups,
+        loading,
+        unread,
+    } = p;
     view! {
         <div class="page-head"><h1>"Problems"</h1></div>
         <p class="muted" data-testid="problems-summary">{move || {
-            let n: usize = groups.with(|g| g.iter().map(|(_, v)| v.len()).sum());
-            if loading() {
+            let n = p.count();
+            if loading.get() {
                 "Reading the cluster…".to_string()
             } else if n == 0 {
                 "Nothing needs attention right now.".to_string()
@@ -89,7 +124,7 @@ pub fn ProblemsPage() -> impl IntoView {
             }
         }}</p>
         {move || {
-            let u = unread();
+            let u = unread.get();
             (!u.is_empty()).then(|| view! {
                 <div class="banner warn" data-testid="problems-unread">{format!("Not read, so not judged here — {}", u.join(" · "))}</div>
             })

@@ -1,0 +1,43 @@
+//! The top bar's count of problems, from the same reads and rules as the
+//! page, so the two always agree. It lives in the problems chunk, and
+//! its reads start a few seconds after the page has loaded: on a large
+//! cluster they are tens of MB, which must not slow the page's own.
+
+use super::use_problems;
+use leptos::prelude::*;
+use std::time::Duration;
+
+const START_AFTER: Duration = Duration::from_secs(3);
+
+#[component]
+pub fn ProblemsBadge() -> impl IntoView {
+    let started = RwSignal::new(false);
+    set_timeout(
+        move || {
+            started.try_set(true);
+        },
+        START_AFTER,
+    );
+    move || started.get().then(|| view! { <Count/> })
+}
+
+#[component]
+fn Count() -> impl IntoView {
+    let p = use_problems();
+    let shown = Memo::new(move |_| (!p.loading.get()).then(|| p.count()).filter(|n| *n > 0));
+    move || {
+        shown.get().map(|n| {
+            let what = format!(
+                " thing{} need{} attention",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" }
+            );
+            let title = format!("{n}{what}");
+            view! {
+                <span class="nav-badge" data-testid="problems-badge" title=title>
+                    {n}<span class="sr-only">{what}</span>
+                </span>
+            }
+        })
+    }
+}
