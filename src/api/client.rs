@@ -17,6 +17,9 @@ const NAMESPACE_KEY: &str = "yurt.namespace";
 #[derive(Clone, Copy)]
 pub struct Api {
     pub token: RwSignal<Option<String>>,
+    /// The token is kept for this tab only (`sessionStorage`), not for
+    /// the browser (`localStorage`).
+    pub tab_only: RwSignal<bool>,
     pub region: RwSignal<Option<String>>,
     /// The namespace lists show: a name, or `*` for all.
     pub namespace: RwSignal<String>,
@@ -24,17 +27,36 @@ pub struct Api {
 }
 
 impl Api {
-    /// Settings restored from localStorage.
+    /// Settings restored from this tab's storage or the browser's.
     pub fn from_storage() -> Self {
+        let tab_token = interop::tab_storage_get(TOKEN_KEY);
         let api = Api {
-            token: RwSignal::new(interop::storage_get(TOKEN_KEY).filter(|t| !t.is_empty())),
+            token: RwSignal::new(
+                tab_token
+                    .clone()
+                    .or_else(|| interop::storage_get(TOKEN_KEY))
+                    .filter(|t| !t.is_empty()),
+            ),
+            tab_only: RwSignal::new(tab_token.is_some()),
             region: RwSignal::new(interop::storage_get(REGION_KEY).filter(|t| !t.is_empty())),
             namespace: RwSignal::new(
                 interop::storage_get(NAMESPACE_KEY).unwrap_or_else(|| "*".into()),
             ),
             origin: StoredValue::new(interop::api_origin()),
         };
-        Effect::new(move |_| interop::storage_set(TOKEN_KEY, api.token.get().as_deref()));
+        // the token lives in one of the two stores, never both; signing
+        // out empties both
+        Effect::new(move |_| {
+            let token = api.token.get();
+            let tab_only = api.tab_only.get();
+            let (tab, browser) = if tab_only {
+                (token.as_deref(), None)
+            } else {
+                (None, token.as_deref())
+            };
+            interop::tab_storage_set(TOKEN_KEY, tab);
+            interop::storage_set(TOKEN_KEY, browser);
+        });
         Effect::new(move |_| interop::storage_set(REGION_KEY, api.region.get().as_deref()));
         Effect::new(move |_| interop::storage_set(NAMESPACE_KEY, Some(&api.namespace.get())));
         api
@@ -44,6 +66,7 @@ impl Api {
     pub fn with_origin(origin: &str) -> Self {
         Api {
             token: RwSignal::new(None),
+            tab_only: RwSignal::new(false),
             region: RwSignal::new(None),
             namespace: RwSignal::new("*".into()),
             origin: StoredValue::new(origin.trim_end_matches('/').to_string()),

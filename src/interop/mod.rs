@@ -40,7 +40,28 @@ pub fn storage_get(key: &str) -> Option<String> {
 }
 
 pub fn storage_set(key: &str, value: Option<&str>) {
-    if let Some(s) = window().and_then(|w| w.local_storage().ok().flatten()) {
+    store_set(
+        window().and_then(|w| w.local_storage().ok().flatten()),
+        key,
+        value,
+    );
+}
+
+/// This tab's storage (`sessionStorage`): gone when the tab closes.
+pub fn tab_storage_get(key: &str) -> Option<String> {
+    window()?.session_storage().ok()??.get_item(key).ok()?
+}
+
+pub fn tab_storage_set(key: &str, value: Option<&str>) {
+    store_set(
+        window().and_then(|w| w.session_storage().ok().flatten()),
+        key,
+        value,
+    );
+}
+
+fn store_set(store: Option<web_sys::Storage>, key: &str, value: Option<&str>) {
+    if let Some(s) = store {
         let _ = match value {
             Some(v) => s.set_item(key, v),
             None => s.remove_item(key),

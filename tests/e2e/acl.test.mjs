@@ -45,6 +45,46 @@ test('sign in with an ACL token, see who it is, sign out', async () => {
   await page.close();
 });
 
+test('a token kept for this tab only stays out of localStorage, other tabs and every URL; sign-out clears both stores', async () => {
+  const errors = [];
+  // one browser context, so the second tab shares localStorage
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  const urls = [];
+  page.on('request', (r) => urls.push(r.url()));
+  page.on('websocket', (w) => urls.push(w.url()));
+  await page.goto(`${sim.ui}/settings/tokens`);
+  await page.check('[data-testid=token-tab-only]');
+  await page.fill('[data-testid=token-input]', READONLY);
+  await page.click('[data-testid=token-save]');
+  await page.waitForSelector('[data-testid=token-name]');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('yurt.token')), READONLY);
+  assert.equal(await page.evaluate(() => localStorage.getItem('yurt.token')), null);
+  await shot(page, 'token-tab-only');
+  // a reload keeps it; another tab of the same browser does not have it
+  await page.reload();
+  await page.waitForSelector('[data-testid=token-name]');
+  assert.ok(await page.isChecked('[data-testid=token-tab-only]'));
+  const other = await context.newPage();
+  await other.goto(`${sim.ui}/settings/tokens`);
+  await other.waitForFunction(() => /anonymously/.test(document.querySelector('[data-testid=token-status]')?.textContent || ''));
+  await other.close();
+  await page.click('nav.nav >> text=Jobs');
+  await page.waitForSelector('[data-testid=jobs-table] tbody tr');
+  // kept for the browser instead: it moves to localStorage
+  await page.goto(`${sim.ui}/settings/tokens`);
+  await page.uncheck('[data-testid=token-tab-only]');
+  await page.waitForFunction((t) => localStorage.getItem('yurt.token') === t && sessionStorage.getItem('yurt.token') === null, READONLY);
+  await page.click('[data-testid=token-clear]');
+  await page.waitForFunction(() => /anonymously/.test(document.querySelector('[data-testid=token-status]')?.textContent || ''));
+  assert.deepEqual(await page.evaluate(() => [localStorage.getItem('yurt.token'), sessionStorage.getItem('yurt.token')]), [null, null]);
+  assert.ok(urls.length > 5);
+  assert.deepEqual(urls.filter((u) => u.includes(READONLY)), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('ACLs off: both the 2.x token/self answer and the older 400 say no token is needed', async () => {
   for (const args of [[], ['--agent-version', '1.10.5']]) {
     const open = await startSim(args);

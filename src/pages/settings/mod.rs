@@ -56,12 +56,21 @@ pub fn TokensPage() -> impl IntoView {
                 <label for="token-input">"Secret ID"</label>
                 <input id="token-input" type="password" autocomplete="off" spellcheck="false" placeholder="xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
                     data-testid="token-input" prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))/>
+                <label class="check">
+                    <input type="checkbox" data-testid="token-tab-only" prop:checked=move || api.tab_only.get()
+                        on:change=move |ev| api.tab_only.set(event_target_checked(&ev))/>
+                    " Keep for this tab only"
+                </label>
                 <button class="button primary" type="submit" data-testid="token-save">"Sign in"</button>
                 {move || api.token.get().is_some().then(|| view! {
                     <button class="button" type="button" data-testid="token-clear" on:click=move |_| api.token.set(None)>"Sign out"</button>
                 })}
             </form>
-            <p class="muted small">"The token is kept in this browser's local storage and sent as the X-Nomad-Token header."</p>
+            <p class="muted small">{move || if api.tab_only.get() {
+                "The token is kept in this tab's session storage, gone when the tab closes, and sent only as the X-Nomad-Token header (and in exec's first frame), never in a URL."
+            } else {
+                "The token is kept in this browser's local storage, for every tab, and sent only as the X-Nomad-Token header (and in exec's first frame), never in a URL."
+            }}</p>
         </div>
     }
 }
