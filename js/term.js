@@ -4,6 +4,33 @@
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 
+// xterm.js writes its theme and cell sizes into <style> elements it
+// creates, which a strict content security policy (style-src 'self')
+// refuses to apply. Each one it asks for is instead an inert element whose
+// text goes into a constructed stylesheet (CSSOM, which the policy
+// allows). Nothing else in Yurt creates <style> elements.
+function styleSheetElement(doc) {
+  const el = doc.createElement('yurt-style');
+  el.hidden = true;
+  const sheet = new CSSStyleSheet();
+  let text = '';
+  doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
+  Object.defineProperty(el, 'textContent', {
+    get: () => text,
+    set: (t) => { text = String(t); sheet.replaceSync(text); },
+  });
+  const remove = el.remove.bind(el);
+  el.remove = () => {
+    remove();
+    doc.adoptedStyleSheets = doc.adoptedStyleSheets.filter((s) => s !== sheet);
+  };
+  return el;
+}
+const createElement = Document.prototype.createElement;
+Document.prototype.createElement = function (tag, options) {
+  return String(tag).toLowerCase() === 'style' ? styleSheetElement(this) : createElement.call(this, tag, options);
+};
+
 function theme(el) {
   const css = getComputedStyle(el);
   const v = (name) => css.getPropertyValue(name).trim() || undefined;

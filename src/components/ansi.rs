@@ -64,7 +64,7 @@ pub fn AnsiText(text: String) -> impl IntoView {
                 .map(|g| {
                     let (class, css) = g.style.map(|st| style_attrs(&st)).unwrap_or_default();
                     let piece = clean.get(g.start..g.end).unwrap_or("").to_string();
-                    view! { <span class=class style=css>{piece}</span> }
+                    view! { <span class=class prop:style=css>{piece}</span> }
                 })
                 .collect_view();
             view! { <span class="ln">{parts}"\n"</span> }.into_any()

@@ -46,11 +46,11 @@ pub fn StackedBar(
                     .filter(|s| s.value > 0)
                     .map(|s| {
                         let w = format!("width:{}%", nomad_model::format::decimal(s.value as u64 * 100, t, 3));
-                        view! { <span class=format!("seg {}", s.class) style=w></span> }
+                        view! { <span class=format!("seg {}", s.class) prop:style=w></span> }
                     })
                     .collect_view()
             }}
-            {move || (total() == 0).then(|| view! { <span class="seg empty" style="width:100%"></span> })}
+            {move || (total() == 0).then(|| view! { <span class="seg empty" prop:style="width:100%"></span> })}
         </div>
     }
 }

@@ -3,7 +3,7 @@
 // explained, sign-out works. Also: an agent without namespaces (501).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, launch, newPage, shot } from './lib.mjs';
+import { startSim, launch, newPage, watchPage, shot } from './lib.mjs';
 
 const READONLY = '7e9a5d10-2b3c-4d4e-9f50-61728394a5b6';
 let sim, browser;
@@ -50,7 +50,7 @@ test('a token kept for this tab only stays out of localStorage, other tabs and e
   // one browser context, so the second tab shares localStorage
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
+  await watchPage(page, errors);
   const urls = [];
   page.on('request', (r) => urls.push(r.url()));
   page.on('websocket', (w) => urls.push(w.url()));

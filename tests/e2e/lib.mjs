@@ -49,9 +49,20 @@ export async function launch() {
 /// A page that fails the test on any uncaught error in the app.
 export async function newPage(browser, errors) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && /panicked|RuntimeError|unreachable/.test(m.text())) errors.push(m.text()); });
+  await watchPage(page, errors);
   return page;
+}
+
+/// Collects into `errors` what a test must never see: an uncaught error, a
+/// panic of the wasm module, and anything the content security policy
+/// refused.
+export async function watchPage(page, errors) {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /panicked|RuntimeError|unreachable|^CSP violation/.test(m.text())) errors.push(m.text());
+  });
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
+    console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`)));
 }
 
 export async function shot(page, name) {

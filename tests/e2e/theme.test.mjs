@@ -4,7 +4,7 @@
 // text) against what is behind it. Screenshots of every page in both.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, launch, shot, api, runningAlloc } from './lib.mjs';
+import { startSim, launch, shot, api, runningAlloc, watchPage } from './lib.mjs';
 
 let sim, browser;
 before(async () => { sim = await startSim([]); browser = await launch(); });
@@ -14,7 +14,7 @@ async function page(scheme) {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: scheme });
   const p = await ctx.newPage();
   const errors = [];
-  p.on('pageerror', (e) => errors.push(String(e)));
+  await watchPage(p, errors);
   return { p, errors, ctx };
 }
 

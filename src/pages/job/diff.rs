@@ -59,7 +59,7 @@ pub fn DiffTree(
                             r.annotations.iter().map(|a| view! { <span class="annotation">{a.clone()}</span> }).collect_view()
                         });
                         view! {
-                            <div class=class style=format!("padding-left:{}px", 12 + r.depth * 18)>
+                            <div class=class prop:style=format!("padding-left:{}px", 12 + r.depth * 18)>
                                 <span class="marker">{r.diff_type.marker()}</span>
                                 <span class="name">{label}</span>
                                 {(r.kind == DiffRowKind::Field).then_some(": ")}

@@ -234,7 +234,7 @@ pub fn LogLines(state: LogViewerState) -> impl IntoView {
             .map(|(g, (class, css))| {
                 let piece = text.get(g.start..g.end).unwrap_or("").to_string();
                 let class = format!("{}{}", class.trim_start(), if g.hit { " hit" } else { "" });
-                view! { <span class=class style=css.clone()>{piece}</span> }
+                view! { <span class=class prop:style=css.clone()>{piece}</span> }
             })
             .collect_view();
         let numbers = w.numbers;
@@ -249,8 +249,8 @@ pub fn LogLines(state: LogViewerState) -> impl IntoView {
     };
     view! {
         <div class="log-scroll" node_ref=w.scroller on:scroll=move |_| w.on_scroll() tabindex="0" data-testid="log-scroll">
-            <div class="log-canvas" style=move || w.canvas_style()>
-                <div class="log-rows" style=move || w.rows_style()>
+            <div class="log-canvas" prop:style=move || w.canvas_style()>
+                <div class="log-rows" prop:style=move || w.rows_style()>
                     <For each=move || w.rows(search.current.get()) key=|r: &Row| (r.id, r.current, r.segs.len()) children=row_view/>
                 </div>
             </div>

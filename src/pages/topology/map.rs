@@ -209,8 +209,8 @@ fn cell(gi: usize, i: usize, n: &NodeView, node: &TopoNode) -> impl IntoView {
     view! {
         <div class=format!("topo-node {state}") class:dim=n.dim data-n=at.clone() data-testid="topo-node" data-node=node.id.clone()>
             <span class="topo-name" data-n=at.clone()>{node.name.clone()}</span>
-            <div class="topo-bar" data-n=at.clone() data-bar="cpu" style=format!("background:{}", Bar::Cpu.gradient(n, FREE))></div>
-            <div class="topo-bar" data-n=at.clone() data-bar="mem" style=format!("background:{}", Bar::Mem.gradient(n, FREE))></div>
+            <div class="topo-bar" data-n=at.clone() data-bar="cpu" prop:style=format!("background:{}", Bar::Cpu.gradient(n, FREE))></div>
+            <div class="topo-bar" data-n=at.clone() data-bar="mem" prop:style=format!("background:{}", Bar::Mem.gradient(n, FREE))></div>
         </div>
     }
 }
@@ -251,7 +251,7 @@ fn Tooltip(
             }
             .into_any(),
         };
-        Some(view! { <div class="topo-tip" style=style data-testid="topo-tip">{body}</div> })
+        Some(view! { <div class="topo-tip" prop:style=style data-testid="topo-tip">{body}</div> })
     }
 }
 
