@@ -71,10 +71,17 @@ try {
 await init({ module_or_path: new URL('yurt_bg.wasm', import.meta.url) });
 JS
 start="<link rel=\"modulepreload\" href=\"$app/yurt.js\"><link rel=\"preload\" href=\"$app/yurt_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin><script type=\"module\" src=\"$app/start.js\"></script>"
-python3 - "$dist/index.html" "$start" "$app" <<'EOF'
+python3 - "$dist/index.html" "$start" "$app" "$base" <<'EOF'
 import re, sys
-path, start, app = sys.argv[1], sys.argv[2], sys.argv[3]
+path, start, app, base = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 html = open(path).read()
+# Every file is named relative to <base href>, and the base tag has one
+# spelling, so a proxy can serve the same bundle under another prefix by
+# rewriting only that tag (deploy/nginx.conf's sub_filter).
+html, n = re.subn(r'<base href="?([^" >]*)"?\s*/?>', lambda m: f'<base href="{m.group(1)}">', html)
+if n != 1:
+    sys.exit(f"build-ui: {path} has {n} base tags, not one")
+html = re.sub(r'(<link[^>]*\bhref=)"?' + re.escape(base) + r'([^" >]+)"?', lambda m: f'{m.group(1)}"{m.group(2)}"', html)
 # trunk minifies index.html in release builds: match the placeholder in any spelling
 mark = re.compile(r'<script[^>]*\bdata-yurt-start\b[^>]*></script>')
 if not mark.search(html):

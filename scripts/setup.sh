@@ -49,6 +49,13 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  say "installing nginx from apt (the reverse-proxy tests)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || true
+  apt-get install -y -qq nginx-light >/dev/null 2>&1 || apt-get install -y -qq nginx >/dev/null
+fi
+
 if ! command -v brotli >/dev/null 2>&1; then
   say "installing brotli from apt (bundle-size report)"
   export DEBIAN_FRONTEND=noninteractive

@@ -89,3 +89,16 @@ async fn serve(dir: PathBuf, uri: Uri) -> Response {
             .into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The shipped nginx config sends the same policy and headers.
+    #[test]
+    fn deploy_nginx_conf_sends_the_same_security_headers() {
+        let conf = include_str!("../../deploy/nginx.conf").to_lowercase();
+        for (k, v) in super::SECURITY_HEADERS {
+            let line = format!("add_header {k} \"{}\" always;", v.to_lowercase());
+            assert!(conf.contains(&line), "deploy/nginx.conf lacks {line}");
+        }
+    }
+}
