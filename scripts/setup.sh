@@ -63,7 +63,7 @@ if ! command -v brotli >/dev/null 2>&1; then
   apt-get install -y -qq brotli >/dev/null
 fi
 
-if [ -f package-lock.json ] && { [ ! -d node_modules/playwright-core ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/@xterm/addon-fit ]; }; then
-  say "installing playwright-core, esbuild and xterm.js from npm (package-lock.json)"
+if [ -f package-lock.json ] && { [ ! -d node_modules/playwright-core ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/@xterm/addon-fit ] || [ ! -f node_modules/axe-core/axe.min.js ]; }; then
+  say "installing playwright-core, esbuild, xterm.js and axe-core from npm (package-lock.json)"
   npm ci --silent --no-audit --no-fund >/dev/null
 fi

@@ -96,6 +96,7 @@ pub fn TopBar() -> impl IntoView {
                                 <label class="selector">
                                     <span>"Region"</span>
                                     <select
+                                        aria-label="Region"
                                         data-testid="region-select"
                                         prop:value=current
                                         on:change=move |ev| {
@@ -129,6 +130,7 @@ pub fn TopBar() -> impl IntoView {
                                 <label class="selector">
                                     <span>"Namespace"</span>
                                     <select
+                                        aria-label="Namespace"
                                         data-testid="namespace-select"
                                         prop:value=move || api.namespace.get()
                                         on:change=move |ev| api.namespace.set(event_target_value(&ev))

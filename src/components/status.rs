@@ -36,8 +36,14 @@ pub fn StackedBar(
                 .join(", ")
         })
     };
+    // an image needs a name even when there is nothing to count
+    let label = move || {
+        Some(title())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "none".into())
+    };
     view! {
-        <div class=if compact { "stacked-bar compact" } else { "stacked-bar" } title=title role="img" aria-label=title>
+        <div class=if compact { "stacked-bar compact" } else { "stacked-bar" } title=title role="img" aria-label=label>
             {move || {
                 let t = total().max(1) as u64;
                 segments

@@ -83,11 +83,11 @@ pub fn SortHeader<S: Setter>(
         (true, true) => " ▾",
     };
     view! {
-        <th class:num=num>
+        // the column header carries the sort (ARIA allows it there only)
+        <th class:num=num aria-sort=move || if is() { if desc.get() == "1" { "descending" } else { "ascending" } } else { "none" }>
             <button
                 class="th-sort"
                 data-sort=key
-                aria-sort=move || if is() { if desc.get() == "1" { "descending" } else { "ascending" } } else { "none" }
                 on:click=move |_| {
                     let d = if is() && desc.get_untracked() != "1" { "1" } else { "" };
                     set(&[("sort", if default { String::new() } else { key.to_string() }), ("desc", d.to_string()), ("page", String::new())])

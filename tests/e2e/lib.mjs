@@ -108,3 +108,35 @@ export function runningAlloc(sim, job, token = MANAGEMENT) {
     .find((a) => a.ClientStatus === 'running' && a.JobID === job
       && Object.values(a.TaskStates || {}).every((t) => t.State === 'running')));
 }
+
+/// Every page of the app, each as [name, path, a selector present once it
+/// has loaded], on `sim`'s demo cluster.
+export async function everyPage(sim) {
+  const a = await runningAlloc(sim, 'web-frontend');
+  const task = Object.keys(a.TaskStates)[0];
+  const node = a.NodeID;
+  const evalId = JSON.parse((await api(sim, 'GET', '/v1/evaluations?namespace=*')).body)[0].ID;
+  return [
+    ['jobs', '/jobs', '[data-testid=jobs-table] tbody tr'],
+    ['job', '/jobs/default/web-frontend', '.page-head h1'],
+    ['job-versions', '/jobs/default/web-frontend?tab=versions', '.page-head h1'],
+    ['new-job', '/jobs/new', '[data-testid=job-editor]'],
+    ['allocations', '/allocations', 'table tbody tr'],
+    ['allocation', `/allocations/${a.ID}`, '.task-card'],
+    ['logs', `/allocations/${a.ID}/logs?task=${task}`, '[data-testid=log-viewer]'],
+    ['files', `/allocations/${a.ID}/files?path=/${task}/local`, 'table tbody tr'],
+    ['exec', `/allocations/${a.ID}/exec`, '[data-testid=exec-run]'],
+    ['clients', '/clients', 'table tbody tr'],
+    ['client', `/clients/${node}`, '[data-testid=node-title]'],
+    ['topology', '/topology', '[data-testid=topo-node]'],
+    ['services', '/services', 'table tbody tr'],
+    ['evaluations', '/evaluations', 'table tbody tr'],
+    ['evaluation', `/evaluations/${evalId}`, '.page-head h1'],
+    ['servers', '/servers', '[data-testid=servers-table] tbody tr'],
+    ['agent-log', '/agent/log?server=nomad-sim.global', '[data-testid=log-viewer]'],
+    ['pools', '/pools', '[data-testid=pools-table] tbody tr'],
+    ['activity', '/activity', '.page-head h1'],
+    ['problems', '/problems', '[data-testid=problems-unplaceable]'],
+    ['tokens', '/settings/tokens', '.page-head h1, h1'],
+  ];
+}

@@ -4,7 +4,7 @@
 // text) against what is behind it. Screenshots of every page in both.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, launch, shot, api, runningAlloc, watchPage } from './lib.mjs';
+import { startSim, launch, shot, watchPage, everyPage } from './lib.mjs';
 
 let sim, browser;
 before(async () => { sim = await startSim([]); browser = await launch(); });
@@ -86,31 +86,7 @@ test('the theme follows the system, and the switch (system → light → dark) i
 });
 
 test('every page is legible in both themes (AA contrast), with screenshots', async () => {
-  const a = await runningAlloc(sim, 'web-frontend');
-  const task = Object.keys(a.TaskStates)[0];
-  const node = a.NodeID;
-  const evalId = JSON.parse((await api(sim, 'GET', '/v1/evaluations?namespace=*')).body)[0].ID;
-  const pages = [
-    ['jobs', '/jobs', '[data-testid=jobs-table] tbody tr'],
-    ['job', '/jobs/default/web-frontend', '.page-head h1'],
-    ['job-versions', '/jobs/default/web-frontend?tab=versions', '.page-head h1'],
-    ['allocations', '/allocations', 'table tbody tr'],
-    ['allocation', `/allocations/${a.ID}`, '.task-card'],
-    ['logs', `/allocations/${a.ID}/logs?task=${task}`, '[data-testid=log-viewer]'],
-    ['files', `/allocations/${a.ID}/files?path=/${task}/local`, 'table tbody tr'],
-    ['exec', `/allocations/${a.ID}/exec`, '[data-testid=exec-run]'],
-    ['clients', '/clients', 'table tbody tr'],
-    ['client', `/clients/${node}`, '[data-testid=node-title]'],
-    ['topology', '/topology', '[data-testid=topo-node]'],
-    ['services', '/services', 'table tbody tr'],
-    ['evaluations', '/evaluations', 'table tbody tr'],
-    ['evaluation', `/evaluations/${evalId}`, '.page-head h1'],
-    ['servers', '/servers', '[data-testid=servers-table] tbody tr'],
-    ['agent-log', '/agent/log?server=nomad-sim.global', '[data-testid=log-viewer]'],
-    ['pools', '/pools', '[data-testid=pools-table] tbody tr'],
-    ['activity', '/activity', '.page-head h1'],
-    ['tokens', '/settings/tokens', '.page-head h1, h1'],
-  ];
+  const pages = await everyPage(sim);
   const failures = [];
   for (const scheme of ['light', 'dark']) {
     const { p, errors, ctx } = await page(scheme);

@@ -178,7 +178,7 @@ fn Editor(initial: String, existing: bool, #[prop(into)] id: Signal<String>) -> 
                 <button class="button primary" data-action="plan" disabled=move || busy.get() on:click=move |_| do_plan()>"Plan"</button>
                 <button class="button primary" data-action="run" disabled=move || busy.get() || plan.with(|p| p.is_none()) on:click=move |_| do_run()>"Run"</button>
             </div>
-            <textarea class="code-input job-editor" spellcheck="false" data-testid="job-editor" rows="22"
+            <textarea class="code-input job-editor" aria-label="Job specification" spellcheck="false" data-testid="job-editor" rows="22"
                 prop:value=move || text.get() on:input=move |ev| { text.set(event_target_value(&ev)); plan.set(None); }></textarea>
             {move || error.get().map(|e| view! {
                 <div data-testid="editor-error">

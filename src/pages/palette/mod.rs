@@ -138,7 +138,7 @@ fn CommandPalette() -> impl IntoView {
                         selected.set(0);
                         debounce.run(Duration::from_millis(150), move || search(v));
                     }/>
-                <ul class="palette-list" role="listbox" data-testid="palette-results">
+                <ul class="palette-list" role="listbox" aria-label="Results" data-testid="palette-results">
                     {move || entries.get().into_iter().enumerate().map(|(i, e)| {
                         let open = open.clone();
                         let e2 = e.clone();
