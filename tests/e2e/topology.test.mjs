@@ -65,6 +65,14 @@ test('topology draws every client with its allocations, names what is hovered an
   assert.match(page.url(), new RegExp(`node=${withAllocs.NodeID}`));
   assert.ok(await page.isVisible(`[data-testid=topo-selected] a[href$="/allocations/${withAllocs.ID}"]`));
   await shot(page, 'topology-selected');
+  // the keyboard does the same: Enter on a focused client closes it, Space opens it again
+  const cell = page.locator(`[data-testid=topo-node][data-node="${withAllocs.NodeID}"]`);
+  await cell.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !new URL(location.href).searchParams.get('node'));
+  await page.keyboard.press(' ');
+  await page.waitForSelector('[data-testid=topo-selected]');
+  assert.match(page.url(), new RegExp(`node=${withAllocs.NodeID}`));
   assert.deepEqual(errors, []);
   await page.close();
 });

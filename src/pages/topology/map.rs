@@ -26,9 +26,9 @@ struct Hover {
     y: i32,
 }
 
-/// The cell (group, place) the pointer event happened on, from the
+/// The cell (group, place) a pointer or key event happened on, from the
 /// `data-n="<group>:<place>"` its elements carry.
-fn cell_at(ev: &leptos::ev::MouseEvent) -> Option<(usize, usize)> {
+fn cell_at(ev: &leptos::ev::Event) -> Option<(usize, usize)> {
     let at = interop::event_data(ev, "n")?;
     let (g, n) = at.split_once(':')?;
     Some((g.parse().ok()?, n.parse().ok()?))
@@ -88,8 +88,9 @@ pub fn TopologyMap(
             y: ev.client_y(),
         }));
     };
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some((g, n)) = cell_at(&ev) else {
+    // a click, or Enter or Space on a focused cell
+    let pick = move |ev: &leptos::ev::Event| {
+        let Some((g, n)) = cell_at(ev) else {
             return;
         };
         let id = groups.with_untracked(|gs| {
@@ -99,6 +100,17 @@ pub fn TopologyMap(
         if let Some(id) = id {
             let again = selected.get_untracked() == id;
             set(&[("node", if again { String::new() } else { id })]);
+        }
+    };
+    let pick = std::rc::Rc::new(pick);
+    let on_click = {
+        let pick = pick.clone();
+        move |ev: leptos::ev::MouseEvent| pick(&ev)
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if matches!(ev.key().as_str(), "Enter" | " ") && cell_at(&ev).is_some() {
+            ev.prevent_default();
+            pick(&ev);
         }
     };
     let loading = move || allocs.data().is_none() && !too_many.get();
@@ -115,7 +127,7 @@ pub fn TopologyMap(
     view! {
         <p class="muted" data-testid="topo-summary">{move || summary(&groups.get(), loading(), too_many.get())}</p>
         <Selected nodes all_allocs groups/>
-        <div class="topo-map" data-testid="topo-map" on:mousemove=on_move on:mouseleave=move |_| hover.set(None) on:click=on_click>
+        <div class="topo-map" data-testid="topo-map" on:mousemove=on_move on:mouseleave=move |_| hover.set(None) on:click=on_click on:keydown=on_key>
             <For each=each_group
                 key=|k| k.clone()
                 children=move |(gi, dc, pool, _)| view! { <GroupView gi dc pool nodes groups/> }/>
@@ -207,8 +219,10 @@ fn cell(gi: usize, i: usize, n: &NodeView, node: &TopoNode) -> impl IntoView {
         ""
     };
     view! {
-        <div class=format!("topo-node {state}") class:dim=n.dim data-n=at.clone() data-testid="topo-node" data-node=node.id.clone()>
-            <span class="topo-name" data-n=at.clone()>{node.name.clone()}</span>
+        // focusable and named, and its state in words, not colour only
+        <div class=format!("topo-node {state}") class:dim=n.dim data-n=at.clone() data-testid="topo-node" data-node=node.id.clone()
+            tabindex="0" role="button" aria-label=format!("{}{}{state}: its allocations", node.name, if state.is_empty() { "" } else { ", " })>
+            <span class="topo-name" data-n=at.clone()>{node.name.clone()}{(!state.is_empty()).then(|| view! { <span class="topo-state">{state}</span> })}</span>
             <div class="topo-bar" data-n=at.clone() data-bar="cpu" prop:style=format!("background:{}", Bar::Cpu.gradient(n, FREE))></div>
             <div class="topo-bar" data-n=at.clone() data-bar="mem" prop:style=format!("background:{}", Bar::Mem.gradient(n, FREE))></div>
         </div>
