@@ -118,9 +118,42 @@ fn whole_number(t: &str) -> Option<i64> {
     i64::try_from(if neg { -acc } else { acc }).ok()
 }
 
-/// Lenient `i64`/`u64` field (see [`LenientI64`]); null or missing is 0.
-pub fn int<'de, D: Deserializer<'de>, T: TryFrom<i64> + Default>(d: D) -> Result<T, D::Error> {
-    let v = d.deserialize_any(LenientI64)?;
+/// [`LenientI64`] that also takes a JSON integer up to `u64::MAX` (a Raft
+/// index is a `uint64`): what does not fit the field is an error, never a
+/// wrapped or rounded number.
+struct LenientInt;
+
+impl<'de> Visitor<'de> for LenientInt {
+    type Value = i128;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        LenientI64.expecting(f)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i128, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i128, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i128, E> {
+        LenientI64.visit_f64(v).map(i128::from)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i128, E> {
+        LenientI64.visit_str(v).map(i128::from)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<i128, E> {
+        Ok(0)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<i128, E> {
+        Ok(0)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<i128, D::Error> {
+        d.deserialize_any(LenientInt)
+    }
+}
+
+/// Lenient integer field (see [`LenientI64`]); null or missing is 0.
+pub fn int<'de, D: Deserializer<'de>, T: TryFrom<i128> + Default>(d: D) -> Result<T, D::Error> {
+    let v = d.deserialize_any(LenientInt)?;
     T::try_from(v).map_err(|_| de::Error::custom("integer out of range"))
 }
 

@@ -262,3 +262,58 @@ mod thousands_tests {
         assert_eq!(super::thousands(-1234567), "-1,234,567");
     }
 }
+
+/// `s` with what would act on the display instead of showing made visible:
+/// C0 control characters as their Unicode control pictures (NUL as `␀`;
+/// tab stays a tab), and bidirectional overrides, embeddings, isolates and
+/// marks, and zero-width spaces, as `‹U+202E›`. A log line (or any text an
+/// agent reports) can then neither reorder what follows it ("Trojan
+/// Source") nor hide characters. Joiners, which scripts and emoji need,
+/// are left alone.
+pub fn visible_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    fn hidden(c: char) -> bool {
+        matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}')
+            || matches!(
+                c,
+                '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{2060}' | '\u{feff}'
+            )
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    }
+    if !s.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '\u{7f}' => out.push('\u{2421}'),
+            '\u{0}'..='\u{1f}' if c != '\t' && c != '\n' => {
+                out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'))
+            }
+            c if hidden(c) => out.push_str(&format!("‹U+{:04X}›", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod visible_tests {
+    use super::visible_controls;
+
+    #[test]
+    fn controls_that_act_on_the_display_are_shown_instead() {
+        assert_eq!(visible_controls("plain — ü 世 🚀"), "plain — ü 世 🚀");
+        assert_eq!(visible_controls("a\0b\x07c\td"), "a␀b␇c\td");
+        assert_eq!(
+            visible_controls("rtl \u{202e}gnp.exe\u{202c}"),
+            "rtl ‹U+202E›gnp.exe‹U+202C›"
+        );
+        assert_eq!(
+            visible_controls("zero\u{200b}width\u{feff}"),
+            "zero‹U+200B›width‹U+FEFF›"
+        );
+        // joiners build emoji and scripts: kept
+        assert_eq!(visible_controls("👩\u{200d}💻"), "👩\u{200d}💻");
+    }
+}

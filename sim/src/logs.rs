@@ -72,6 +72,28 @@ pub fn log_line(alloc: &str, task: &str, stream: &str, n: u64, at_nanos: i64) ->
     )
 }
 
+/// What a task of a job with meta `sim.logs = "hostile"` has written to
+/// stdout when first read: markup, invalid UTF-8, NUL bytes, terminal
+/// control sequences, bidirectional overrides, zero-width characters and
+/// a line of 1 MiB, for the hostile-input tests.
+pub fn hostile_log() -> Vec<u8> {
+    let mut b: Vec<u8> = vec![];
+    b.extend_from_slice(
+        b"<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=1\">\n",
+    );
+    b.extend_from_slice(b"bad utf-8: \xff\xfe\xc3( end\n");
+    b.extend_from_slice(b"nul bytes:\x00\x00 end\n");
+    b.extend_from_slice(
+        b"\x1b[2J\x1b[H cleared? \x1b]8;;http://evil.example/\x07a link\x1b]8;;\x07 \x1b[31mred\x1b[0m \x1b[999Cfar\n",
+    );
+    b.extend_from_slice("rtl \u{202e}gnp.exe\u{202c} zero\u{200b}width\u{feff}\n".as_bytes());
+    b.extend_from_slice(b"LONG-LINE-BEGIN ");
+    b.extend(std::iter::repeat_n(b'x', 1 << 20));
+    b.extend_from_slice(b" LONG-LINE-END\n");
+    b.extend_from_slice(b"after the long line\n");
+    b
+}
+
 fn append_lines(
     buf: &mut Vec<u8>,
     lines: &mut u64,
@@ -96,9 +118,19 @@ pub fn ensure_logs<'a>(c: &'a mut Cluster, alloc: &Allocation, task: &str) -> &'
         .get(task)
         .is_some_and(|s| s.started_at.is_set() || s.state != "pending");
     let now = c.now();
+    let job_meta = c
+        .job(&alloc.namespace, &alloc.job_id)
+        .and_then(|j| j.spec.get("Meta").cloned());
     c.logs.entry(key).or_insert_with(|| {
         let mut l = TaskLogs::default();
-        if started {
+        let hostile = job_meta
+            .as_ref()
+            .and_then(|m| m.get("sim.logs"))
+            .is_some_and(|v| v == "hostile");
+        if started && hostile {
+            l.stdout = hostile_log();
+            l.stdout_lines = 7;
+        } else if started {
             let age_secs = ((now - alloc.create_time.0) / 1_000_000_000).clamp(1, 3600) as u64;
             append_lines(
                 &mut l.stdout,

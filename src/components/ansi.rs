@@ -56,6 +56,7 @@ pub fn AnsiText(text: String) -> impl IntoView {
         .map(|line| {
             let (clean, spans) = parse_ansi(line, &mut style);
             if spans.is_empty() {
+                let clean = nomad_model::format::visible_controls(&clean).into_owned();
                 return view! { <span class="ln">{clean}"\n"</span> }.into_any();
             }
             let segs = segments(clean.len(), &spans, &[]);
@@ -63,7 +64,10 @@ pub fn AnsiText(text: String) -> impl IntoView {
                 .into_iter()
                 .map(|g| {
                     let (class, css) = g.style.map(|st| style_attrs(&st)).unwrap_or_default();
-                    let piece = clean.get(g.start..g.end).unwrap_or("").to_string();
+                    let piece = nomad_model::format::visible_controls(
+                        clean.get(g.start..g.end).unwrap_or(""),
+                    )
+                    .into_owned();
                     view! { <span class=class prop:style=css>{piece}</span> }
                 })
                 .collect_view();

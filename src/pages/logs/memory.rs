@@ -118,6 +118,11 @@ impl Memory {
                     match api.fs_readat(alloc, &file, start, pos - start).await {
                         Ok(bytes) => {
                             let lines = logs::lines_of_range(start, &bytes);
+                            // read back, undecodable lines are told of too
+                            let bad = lines.iter().filter(|l| l.invalid_utf8).count() as u64;
+                            if bad > 0 {
+                                sh.invalid_utf8.try_update(|n| *n += bad);
+                            }
                             sh.store
                                 .try_update_value(|st| st.prepend(idx, *k, &file, lines));
                         }

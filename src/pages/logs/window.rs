@@ -232,7 +232,9 @@ pub fn LogLines(state: LogViewerState) -> impl IntoView {
             .iter()
             .zip(r.styles.iter())
             .map(|(g, (class, css))| {
-                let piece = text.get(g.start..g.end).unwrap_or("").to_string();
+                // shown, never obeyed: NULs, bidi overrides, zero-width spaces
+                let piece =
+                    format::visible_controls(text.get(g.start..g.end).unwrap_or("")).into_owned();
                 let class = format!("{}{}", class.trim_start(), if g.hit { " hit" } else { "" });
                 view! { <span class=class prop:style=css.clone()>{piece}</span> }
             })
