@@ -40,6 +40,8 @@ fn use_bar_facts(api: Api) -> LocalResource<BarFacts> {
     })
 }
 
+const BADGE_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
 #[component]
 pub fn TopBar() -> impl IntoView {
     let api = use_api();
@@ -53,6 +55,15 @@ pub fn TopBar() -> impl IntoView {
             </a>
         }
     };
+    // The problem count's code and reads (tens of MB on a large cluster)
+    // come once the page has had its own: a few seconds after it loads.
+    let badge = RwSignal::new(false);
+    set_timeout(
+        move || {
+            badge.try_set(true);
+        },
+        BADGE_AFTER,
+    );
     let on_problems = move || {
         location
             .pathname
@@ -79,10 +90,12 @@ pub fn TopBar() -> impl IntoView {
                 {nav("/activity", "Activity")}
                 <a href=href("/problems") class="nav-link" class:active=on_problems aria-current=move || on_problems().then_some("page")>
                     "Problems"
-                    <Suspense fallback=|| ()>
-                        // the chunk loader is not `Send`; the app runs on one thread
-                        {Suspend::new(send_wrapper::SendWrapper::new(crate::lazy::problems_badge()))}
-                    </Suspense>
+                    {move || badge.get().then(|| view! {
+                        <Suspense fallback=|| ()>
+                            // the chunk loader is not `Send`; the app runs on one thread
+                            {Suspend::new(send_wrapper::SendWrapper::new(crate::lazy::problems_badge()))}
+                        </Suspense>
+                    })}
                 </a>
             </nav>
             <div class="topbar-spacer"></div>

@@ -18,6 +18,8 @@ test('split: the jobs list loads without chunks; a job page fetches its own', { 
   await page.goto(`${sim.ui}/jobs`);
   await page.waitForSelector('tr[data-job=web-frontend]');
   assert.deepEqual(fetched, ['yurt_bg.wasm'], 'the jobs list is in the main module');
+  // the top bar's problem count comes with its own chunk, seconds later
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/split_problems.wasm')), null, { timeout: 10000 });
   await page.click('tr[data-job=web-frontend] a');
   await page.waitForSelector('h1:has-text("web-frontend")');
   assert.ok(fetched.includes('split_job.wasm'), `the job area came as a chunk: ${fetched}`);

@@ -1,28 +1,13 @@
 //! The top bar's count of problems, from the same reads and rules as the
-//! page, so the two always agree. It lives in the problems chunk, and
-//! its reads start a few seconds after the page has loaded: on a large
-//! cluster they are tens of MB, which must not slow the page's own.
+//! page, so the two always agree. It lives in the problems chunk, which
+//! the top bar fetches a few seconds after the page has loaded (see
+//! `shell.rs`).
 
 use super::use_problems;
 use leptos::prelude::*;
-use std::time::Duration;
-
-const START_AFTER: Duration = Duration::from_secs(3);
 
 #[component]
 pub fn ProblemsBadge() -> impl IntoView {
-    let started = RwSignal::new(false);
-    set_timeout(
-        move || {
-            started.try_set(true);
-        },
-        START_AFTER,
-    );
-    move || started.get().then(|| view! { <Count/> })
-}
-
-#[component]
-fn Count() -> impl IntoView {
     let p = use_problems();
     let shown = Memo::new(move |_| (!p.loading.get()).then(|| p.count()).filter(|n| *n > 0));
     move || {
