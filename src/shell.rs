@@ -47,8 +47,10 @@ pub fn TopBar() -> impl IntoView {
     let api = use_api();
     let location = use_location();
     let facts = use_bar_facts(api);
+    let active_at =
+        move |path: &'static str| move || location.pathname.with(|p| p.starts_with(&href(path)));
     let nav = move |path: &'static str, label: &'static str| {
-        let active = move || location.pathname.with(|p| p.starts_with(&href(path)));
+        let active = active_at(path);
         view! {
             <a href=href(path) class="nav-link" class:active=active aria-current=move || active().then_some("page")>
                 {label}
@@ -64,11 +66,7 @@ pub fn TopBar() -> impl IntoView {
         },
         BADGE_AFTER,
     );
-    let on_problems = move || {
-        location
-            .pathname
-            .with(|p| p.starts_with(&href("/problems")))
-    };
+    let on_problems = active_at("/problems");
     view! {
         <header class="topbar">
             <a class="brand" href=href("/jobs") title="Yurt — a fast UI for Nomad">
