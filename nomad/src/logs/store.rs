@@ -1,7 +1,7 @@
 //! The capped line store and the view a search and hidden sources make of it.
 
 use super::{Matcher, RawLine, Span};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 
 /// Which stream a line came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -23,16 +23,34 @@ impl Stream {
     }
 }
 
-/// One stored line: 32 bytes plus its text in a shared chunk.
+/// One stored line: 32 bytes plus its text and styles in a shared chunk.
 #[derive(Clone, Copy, Debug)]
 struct Meta {
     pos: u64,
     chunk: u32,
     start: u32,
     len: u32,
+    spans_at: u32,
     src: u16,
     file: u16,
+    spans_len: u16,
     stream: Stream,
+}
+
+/// The text and styles of consecutive lines. Keeping a line's styles
+/// beside its text, instead of one boxed slice per line in a map, saves
+/// about 40 bytes and an allocation per line, and they are freed together
+/// when the chunk's last line is evicted.
+#[derive(Debug, Default)]
+struct Chunk {
+    text: String,
+    spans: Vec<Span>,
+}
+
+impl Chunk {
+    fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.spans.capacity() * SPAN_BYTES
+    }
 }
 
 /// A line as read from the store.
@@ -61,6 +79,7 @@ pub struct ViewQuery {
 const CHUNK: usize = 256 * 1024;
 const FIRST_ID: u64 = 1 << 40;
 const META_BYTES: usize = std::mem::size_of::<Meta>();
+const SPAN_BYTES: usize = std::mem::size_of::<Span>();
 
 /// The loaded lines of one viewer, with a memory cap: appending past the
 /// cap evicts the oldest lines and counts them, so the UI can say what was
@@ -69,9 +88,8 @@ const META_BYTES: usize = std::mem::size_of::<Meta>();
 pub struct LogStore {
     lines: VecDeque<Meta>,
     first_id: u64,
-    chunks: VecDeque<String>,
+    chunks: VecDeque<Chunk>,
     first_chunk: u32,
-    spans: HashMap<u64, Box<[Span]>>,
     files: Vec<String>,
     pub cap_bytes: usize,
     bytes: usize,
@@ -93,7 +111,6 @@ impl LogStore {
             first_id: FIRST_ID,
             chunks: VecDeque::new(),
             first_chunk: 1 << 30,
-            spans: HashMap::new(),
             files: vec![],
             cap_bytes,
             bytes: 0,
@@ -113,9 +130,16 @@ impl LogStore {
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
-    /// Memory used by the lines, their text and styles (approximately).
+    /// Memory used by the lines, their text and styles: what the cap
+    /// bounds.
     pub fn bytes(&self) -> usize {
         self.bytes
+    }
+    /// [`bytes`](Self::bytes) and the room the line list has grown for
+    /// (never given back, so the cap does not count it: a cap reached with
+    /// short lines would otherwise evict nearly everything).
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes + (self.lines.capacity() - self.lines.len()) * META_BYTES
     }
     pub fn first_id(&self) -> u64 {
         self.first_id
@@ -138,27 +162,34 @@ impl LogStore {
         }
     }
 
-    fn store_text(&mut self, text: &str, front: bool) -> (u32, u32) {
-        if front {
-            self.first_chunk -= 1;
-            self.chunks.push_front(String::from(text));
-            self.bytes += text.len();
-            return (self.first_chunk, 0);
-        }
+    /// Stores a line's text and styles at the end of the last chunk (or
+    /// of a new one), returning the chunk and where the line starts in it.
+    fn store_back(&mut self, text: &str, spans: &[Span]) -> (u32, u32, u32) {
         let need_new = self
             .chunks
             .back()
-            .is_none_or(|c| c.len() + text.len() > c.capacity().max(CHUNK));
+            .is_none_or(|c| c.text.len() + text.len() > c.text.capacity().max(CHUNK));
         if need_new {
-            let cap = CHUNK.max(text.len());
-            self.chunks.push_back(String::with_capacity(cap));
-            self.bytes += cap;
+            if let Some(full) = self.chunks.back_mut() {
+                // a chunk is never appended to again once left
+                let before = full.heap_bytes();
+                full.spans.shrink_to_fit();
+                self.bytes -= before - full.heap_bytes();
+            }
+            self.chunks.push_back(Chunk {
+                text: String::with_capacity(CHUNK.max(text.len())),
+                spans: vec![],
+            });
+            self.bytes += CHUNK.max(text.len());
         }
         let chunk = self.first_chunk + self.chunks.len() as u32 - 1;
         let c = self.chunks.back_mut().expect("a chunk exists");
-        let start = c.len() as u32;
-        c.push_str(text);
-        (chunk, start)
+        let (start, spans_at) = (c.text.len() as u32, c.spans.len() as u32);
+        let before = c.spans.capacity();
+        c.text.push_str(text);
+        c.spans.extend_from_slice(spans);
+        self.bytes += (c.spans.capacity() - before) * SPAN_BYTES;
+        (chunk, start, spans_at)
     }
 
     /// Appends a line, evicting the oldest ones past the cap (unless held).
@@ -169,25 +200,24 @@ impl LogStore {
         file: &str,
         pos: u64,
         text: &str,
-        spans: Vec<Span>,
+        spans: &[Span],
     ) {
         let file = self.file_index(file);
-        let (chunk, start) = self.store_text(text, false);
+        let spans = &spans[..spans.len().min(u16::MAX as usize)];
+        let (chunk, start, spans_at) = self.store_back(text, spans);
         let id = self.end_id();
         self.lines.push_back(Meta {
             pos,
             chunk,
             start,
             len: text.len() as u32,
+            spans_at,
             src,
             file,
+            spans_len: spans.len() as u16,
             stream,
         });
         self.bytes += META_BYTES;
-        if !spans.is_empty() {
-            self.bytes += spans.len() * std::mem::size_of::<Span>();
-            self.spans.insert(id, spans.into_boxed_slice());
-        }
         self.index_new(id);
         if !self.hold {
             self.evict();
@@ -202,23 +232,38 @@ impl LogStore {
         self.dropped_lines = self.dropped_lines.saturating_sub(lines.len() as u64);
         let back: u64 = lines.iter().map(|l| l.text.len() as u64 + 1).sum();
         self.dropped_bytes = self.dropped_bytes.saturating_sub(back);
-        for l in lines.into_iter().rev() {
-            let (chunk, start) = self.store_text(&l.text, true);
-            self.first_id -= 1;
-            let id = self.first_id;
-            self.lines.push_front(Meta {
+        if lines.is_empty() {
+            self.hold = true;
+            return;
+        }
+        // the batch becomes one chunk of its own before the first
+        let mut c = Chunk {
+            text: String::with_capacity(lines.iter().map(|l| l.text.len()).sum()),
+            spans: Vec::with_capacity(lines.iter().map(|l| l.spans.len()).sum()),
+        };
+        self.first_chunk -= 1;
+        let mut metas = Vec::with_capacity(lines.len());
+        for l in &lines {
+            let spans = &l.spans[..l.spans.len().min(u16::MAX as usize)];
+            metas.push(Meta {
                 pos: l.pos,
-                chunk,
-                start,
+                chunk: self.first_chunk,
+                start: c.text.len() as u32,
                 len: l.text.len() as u32,
+                spans_at: c.spans.len() as u32,
                 src,
                 file,
+                spans_len: spans.len() as u16,
                 stream,
             });
-            self.bytes += META_BYTES;
-            if !l.spans.is_empty() {
-                self.spans.insert(id, l.spans.into_boxed_slice());
-            }
+            c.text.push_str(&l.text);
+            c.spans.extend_from_slice(spans);
+        }
+        self.bytes += c.heap_bytes() + metas.len() * META_BYTES;
+        self.chunks.push_front(c);
+        self.first_id -= metas.len() as u64;
+        for m in metas.into_iter().rev() {
+            self.lines.push_front(m);
         }
         self.hold = true;
         self.rebuild();
@@ -233,19 +278,15 @@ impl LogStore {
     fn evict(&mut self) {
         while self.bytes > self.cap_bytes && self.lines.len() > 1 {
             let m = self.lines.pop_front().expect("not empty");
-            let id = self.first_id;
             self.first_id += 1;
             self.bytes -= META_BYTES;
-            if let Some(s) = self.spans.remove(&id) {
-                self.bytes -= s.len() * std::mem::size_of::<Span>();
-            }
             self.dropped_lines += 1;
             self.dropped_bytes += m.len as u64 + 1;
             // free chunks no remaining line points into
             let keep_from = self.lines.front().map_or(u32::MAX, |f| f.chunk);
             while self.first_chunk < keep_from && self.chunks.len() > 1 {
                 let c = self.chunks.pop_front().expect("not empty");
-                self.bytes -= c.capacity();
+                self.bytes -= c.heap_bytes();
                 self.first_chunk += 1;
             }
         }
@@ -275,12 +316,18 @@ impl LogStore {
         let m = self.lines.get(i)?;
         let chunk = self.chunks.get((m.chunk - self.first_chunk) as usize)?;
         let text = chunk
+            .text
             .get(m.start as usize..(m.start + m.len) as usize)
             .unwrap_or("");
+        let spans_at = m.spans_at as usize;
+        let spans = chunk
+            .spans
+            .get(spans_at..spans_at + m.spans_len as usize)
+            .unwrap_or(&[]);
         Some(LineRef {
             id,
             text,
-            spans: self.spans.get(&id).map_or(&[], |s| s),
+            spans,
             src: m.src,
             stream: m.stream,
             file: self.files.get(m.file as usize).map_or("", |f| f),

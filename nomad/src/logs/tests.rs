@@ -126,7 +126,7 @@ fn fill(s: &mut LogStore, n: usize, src: u16) {
             "alloc/logs/web.stdout.0",
             i as u64 * 20,
             &t,
-            vec![],
+            &[],
         );
     }
 }
@@ -173,8 +173,8 @@ fn filter_view_follows_appends_and_eviction() {
     assert_eq!(s.view_len(), 10);
     assert_eq!(s.line(s.view_id(1).unwrap()).unwrap().text, "line 10 error");
     // lines that arrive later are filtered too
-    s.append(0, Stream::Stdout, "f", 0, "late error", vec![]);
-    s.append(0, Stream::Stdout, "f", 0, "late fine", vec![]);
+    s.append(0, Stream::Stdout, "f", 0, "late error", &[]);
+    s.append(0, Stream::Stdout, "f", 0, "late fine", &[]);
     assert_eq!(s.view_len(), 11);
     assert_eq!(s.hits().len(), 11);
     // highlight mode: every line shows; next/previous walk the hits
@@ -187,7 +187,7 @@ fn filter_view_follows_appends_and_eviction() {
     assert_eq!(s.line(h1).unwrap().text, "line 10 error");
     assert_eq!(s.next_hit(Some(h0), false), s.hits().back().copied());
     // hide a source
-    s.append(1, Stream::Stdout, "g", 0, "other alloc", vec![]);
+    s.append(1, Stream::Stdout, "g", 0, "other alloc", &[]);
     let mut q = s.query().clone();
     q.hidden.insert(0);
     s.set_query(q);
@@ -200,7 +200,7 @@ fn filter_view_follows_appends_and_eviction() {
 #[test]
 fn prepend_loads_earlier_lines_and_holds_them() {
     let mut s = LogStore::new(usize::MAX);
-    s.append(0, Stream::Stdout, "a.stdout.0", 100, "current", vec![]);
+    s.append(0, Stream::Stdout, "a.stdout.0", 100, "current", &[]);
     let earlier = lines_of_range(80, b"tial\nline 1\nline 2\n");
     assert_eq!(
         earlier.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
@@ -243,4 +243,52 @@ fn resume_offsets_count_earlier_rotated_files() {
     assert_eq!(resume_offset("alloc/logs/web.stdout.2", 7, &files), 1507);
     assert_eq!(resume_offset("alloc/logs/web.stdout.0", 7, &files), 7);
     assert_eq!(resume_offset("alloc/logs/web.stderr.0", 7, &files), 7);
+}
+
+#[test]
+fn styles_stay_with_their_lines_through_appends_loads_and_eviction() {
+    let styled = |i: u32| Span {
+        start: 0,
+        end: 4,
+        style: Style {
+            bold: i.is_multiple_of(2),
+            ..Style::default()
+        },
+    };
+    let mut s = LogStore::new(1024 * 1024);
+    for i in 0..30_000u32 {
+        let spans: Vec<Span> = (0..i % 3).map(|_| styled(i)).collect();
+        s.append(
+            0,
+            Stream::Stdout,
+            "f",
+            i as u64 * 30,
+            &format!("line {i:>20}"),
+            &spans,
+        );
+    }
+    assert!(s.dropped_lines > 0, "the cap evicted the oldest lines");
+    let earlier: Vec<RawLine> = (0..3u32)
+        .map(|i| RawLine {
+            pos: i as u64,
+            text: format!("earlier {i}"),
+            spans: vec![styled(i); i as usize],
+            invalid_utf8: false,
+        })
+        .collect();
+    s.prepend(0, Stream::Stdout, "f", earlier);
+    for id in s.first_id()..s.end_id() {
+        let l = s.line(id).unwrap();
+        let i: u32 = l.text.rsplit(' ').next().unwrap().parse().unwrap();
+        let want = if l.text.starts_with("earlier") {
+            i
+        } else {
+            i % 3
+        };
+        assert_eq!(l.spans.len(), want as usize, "{}", l.text);
+        assert!(l
+            .spans
+            .iter()
+            .all(|sp| sp.style.bold == i.is_multiple_of(2)));
+    }
 }

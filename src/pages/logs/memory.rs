@@ -73,7 +73,7 @@ impl Memory {
     /// "N lines · X in memory", also published for the benchmark.
     pub fn stats(self) -> String {
         self.sh.version.get();
-        let (n, bytes) = self.sh.store.with_value(|s| (s.len(), s.bytes()));
+        let (n, bytes) = self.sh.store.with_value(|s| (s.len(), s.heap_bytes()));
         interop::expose_log_stats(n, bytes);
         format!(
             "{} lines · {} in memory",

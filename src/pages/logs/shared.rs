@@ -120,7 +120,7 @@ impl Shared {
 
     pub fn notice(self, src: u16, text: String) {
         self.store
-            .try_update_value(|s| s.append(src, Stream::Notice, "", 0, &text, vec![]));
+            .try_update_value(|s| s.append(src, Stream::Notice, "", 0, &text, &[]));
         self.bump();
     }
 
@@ -131,7 +131,7 @@ impl Shared {
         }
         self.store.try_update_value(|s| {
             for l in raw.drain(..) {
-                s.append(idx, stream, file, l.pos, &l.text, l.spans);
+                s.append(idx, stream, file, l.pos, &l.text, &l.spans);
             }
         });
         self.bump();
