@@ -2,6 +2,7 @@
 //! time, timers, page visibility, abort controllers and the base path;
 //! [`term`] binds the exec page's terminal.
 
+mod heap;
 pub mod term;
 
 use std::time::Duration;
@@ -355,11 +356,19 @@ pub fn set_scroll_top(el: &web_sys::Element, top: f64) {
     el.set_scroll_top(top as i32);
 }
 
-/// Puts the module's linear memory on `window.__yurtWasmMemory`, so the
-/// benchmarks can count the wasm heap beside the JS one.
+/// Bytes the wasm heap holds now (allocated and not freed).
+pub fn wasm_live_bytes() -> usize {
+    heap::live_bytes()
+}
+
+/// Puts the module's linear memory on `window.__yurtWasmMemory` and its
+/// live heap bytes behind `window.__yurtWasmLive()`, so the benchmarks can
+/// count the wasm heap beside the JS one.
 pub fn expose_wasm_memory() {
     if let Some(w) = window() {
         let _ = js_sys::Reflect::set(&w, &"__yurtWasmMemory".into(), &wasm_bindgen::memory());
+        let live = Closure::<dyn Fn() -> f64>::new(|| heap::live_bytes() as f64);
+        let _ = js_sys::Reflect::set(&w, &"__yurtWasmLive".into(), &live.into_js_value());
     }
 }
 

@@ -43,7 +43,7 @@ const marks = await page.evaluate(async (lines) => {
       const done = (s && s.lines >= lines) || performance.now() - out.start > 300000;
       if (done) {
         if (s && s.lines >= lines) out.done = performance.now();
-        out.stats = { ...s, wasmBytes: window.__yurtWasmMemory?.buffer.byteLength || 0 };
+        out.stats = { ...s, wasmBytes: window.__yurtWasmMemory?.buffer.byteLength || 0, wasmLive: window.__yurtWasmLive?.() || 0 };
         resolve();
         return;
       }
@@ -58,7 +58,7 @@ const ingestMs = marks.done - navToStream;
 console.log(`  stream start → 100,000 lines painted: ${(marks.first100k - navToStream).toFixed(0)} ms`);
 console.log(`  stream start → all ${LINES.toLocaleString()} lines held:  ${ingestMs.toFixed(0)} ms → ${(size / 1e6 / (ingestMs / 1000)).toFixed(1)} MB/s of log text (wire ≈ 4/3 of that, base64)`);
 const st = marks.stats;
-console.log(`  memory per million lines: store ${(st.storeBytes / 1048576 / (st.lines / 1e6)).toFixed(0)} MB (${(size / 1048576 / (LINES / 1e6)).toFixed(0)} MB of it text); wasm heap ${(st.wasmBytes / 1048576).toFixed(0)} MB in all; JS heap ${(await page.evaluate(() => performance.memory.usedJSHeapSize) / 1048576).toFixed(1)} MB`);
+console.log(`  memory per million lines: store ${(st.storeBytes / 1048576 / (st.lines / 1e6)).toFixed(0)} MB (${(size / 1048576 / (LINES / 1e6)).toFixed(0)} MB of it text); wasm heap ${(st.wasmLive / 1048576).toFixed(0)} MB in use (linear memory ${(st.wasmBytes / 1048576).toFixed(0)} MB); JS heap ${(await page.evaluate(() => performance.memory.usedJSHeapSize) / 1048576).toFixed(1)} MB`);
 // scroll through the million lines: frame times
 const frames = await page.evaluate(async () => {
   const el = document.querySelector('[data-testid=log-scroll]');

@@ -7,9 +7,11 @@
 //  - page errors (uncaught errors, wasm panics, CSP violations): must be 0;
 //  - log lines lost or repeated in the follower against the agent's
 //    `fs/cat` of the same file: must be 0;
-//  - JS + wasm heap of each tab at minute 1 and at the end (after a GC):
-//    beyond the log lines the follower holds on purpose, the end must be
-//    at most 1.5× minute 1;
+//  - JS + wasm heap in use in each tab at minute 1 and at the end (after a
+//    GC; the wasm figure is the allocator's live bytes, and the linear
+//    memory's size, a high-water mark, is printed beside it): beyond the
+//    log lines the follower holds on purpose, the end must be at most
+//    1.5× minute 1;
 //  - requests per minute of each tab (bounded; no storm after reconnects).
 // Run: cargo build --release -p nomad-sim && bash scripts/build-ui.sh &&
 //      node tests/bench/soak.mjs        (MINUTES=2 for a quick look)
@@ -68,7 +70,8 @@ async function tab(name) {
     await cdp.send('HeapProfiler.collectGarbage');
     return page.evaluate(() => ({
       js: performance.memory.usedJSHeapSize,
-      wasm: window.__yurtWasmMemory?.buffer.byteLength || 0,
+      wasm: window.__yurtWasmLive?.() || 0,
+      memory: window.__yurtWasmMemory?.buffer.byteLength || 0,
       // what the log viewer holds on purpose (every line, up to its cap)
       held: window.__yurtLogs?.storeBytes || 0,
       lines: window.__yurtLogs?.lines || 0,
@@ -134,7 +137,8 @@ console.log(`  pages visited: ${outcomes.ready} loaded, ${outcomes.errorPanel} s
 for (const t of [walker, follower]) {
   console.log(`  ${t.name}: page errors ${t.errors.length}${t.errors.length ? ` (${t.errors.slice(0, 3).join(' | ')})` : ''}`);
   const a = atMinute1[t.name === 'walker' ? 'walker' : 'follower'], b = atEnd[t.name === 'walker' ? 'walker' : 'follower'];
-  console.log(`    heap: minute 1 JS ${mb(a.js)} + wasm ${mb(a.wasm)} = ${mb(total(a))} MB; end JS ${mb(b.js)} + wasm ${mb(b.wasm)} = ${mb(total(b))} MB; ratio ${(total(b) / total(a)).toFixed(2)}×`);
+  console.log(`    heap in use: minute 1 JS ${mb(a.js)} + wasm ${mb(a.wasm)} = ${mb(total(a))} MB; end JS ${mb(b.js)} + wasm ${mb(b.wasm)} = ${mb(total(b))} MB; ratio ${(total(b) / total(a)).toFixed(2)}×`);
+  console.log(`    wasm linear memory (high-water): ${mb(a.memory)} then ${mb(b.memory)} MB`);
   if (a.held || b.held) console.log(`    of which log lines held: ${a.lines} lines, ${mb(a.held)} MB, then ${b.lines} lines, ${mb(b.held)} MB; beyond them ${mb(beyond(a))} then ${mb(beyond(b))} MB, ratio ${(beyond(b) / beyond(a)).toFixed(2)}×`);
   console.log(`    requests per minute: ${t.perMinute.map((n) => n || 0).join(', ')}`);
 }
