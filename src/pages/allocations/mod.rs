@@ -264,7 +264,7 @@ fn AllocationsTable(
                 </tr>
             </thead>
             <tbody>
-                <For each=move || visible.get() key=|a: &AllocRow| (a.id.clone(), a.modify_index) children=move |a: AllocRow| view! { <AllocRowView a pick=sel/> }/>
+                <Rows each=move || visible.get() key=|a: &AllocRow| (a.id.clone(), a.modify_index) children=move |a: AllocRow| view! { <AllocRowView a pick=sel/> }/>
             </tbody>
         </table>
         {move || rows.with(|r| r.is_empty()).then(|| view! {

@@ -250,7 +250,7 @@ fn NodesTable(
                 </tr>
             </thead>
             <tbody>
-                <For each=move || visible.get() key=|r: &NodeRow| (r.node.id.clone(), r.node.modify_index, r.running) children=move |r: NodeRow| {
+                <Rows each=move || visible.get() key=|r: &NodeRow| (r.node.id.clone(), r.node.modify_index, r.running) children=move |r: NodeRow| {
                     let n = r.node;
                     view! {
                         <tr data-node=n.id.clone()>

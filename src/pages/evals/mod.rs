@@ -97,7 +97,7 @@ fn EvalsTable(list: Signal<Arc<Vec<Evaluation>>>) -> impl IntoView {
         <table class="table" data-testid="evals-table">
             <thead><tr><th>"ID"</th><th>"Job"</th><th>"Type"</th><th class="num">"Priority"</th><th>"Triggered by"</th><th>"Status"</th><th>"Client"</th><th>"Placement"</th><th>"Created"</th></tr></thead>
             <tbody>
-                <For each=rows key=|e: &Evaluation| (e.id.clone(), e.modify_index) children=move |e: Evaluation| view! {
+                <Rows each=rows key=|e: &Evaluation| (e.id.clone(), e.modify_index) children=move |e: Evaluation| view! {
                     <tr data-eval=e.id.clone() data-status=e.status.clone()>
                         <td><a href=eval_href(&e.id) class="mono">{format::short_id(&e.id).to_string()}</a></td>
                         <td>{(!e.job_id.is_empty()).then(|| view! { <a href=job_href(&e.namespace, &e.job_id)>{e.job_id.clone()}</a> })}</td>

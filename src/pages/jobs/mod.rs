@@ -245,7 +245,7 @@ fn JobsTable(
                 </tr>
             </thead>
             <tbody>
-                <For
+                <Rows
                     each=move || visible.get()
                     key=|r: &JobRow| (r.key.clone(), r.status.clone(), r.summary, r.submit_time)
                     children=move |r: JobRow| {

@@ -7,6 +7,7 @@ use super::prefs;
 use super::shared::Shared;
 use super::state::{LogViewerState, SetQuery};
 use crate::components::ansi::style_attrs;
+use crate::components::Rows;
 use crate::interop;
 use crate::pages::use_query_param;
 use leptos::html;
@@ -239,10 +240,14 @@ pub fn LogLines(state: LogViewerState) -> impl IntoView {
                 view! { <span class=class prop:style=css.clone()>{piece}</span> }
             })
             .collect_view();
-        let numbers = w.numbers;
+        // Rows are static: a row reading a long-lived signal (say, the
+        // line-numbers switch) leaves a dead subscriber on it when the row
+        // scrolls away, which the signal keeps until it next changes (about
+        // 50 bytes per line followed); the switch is a class on the
+        // scroller instead.
         view! {
             <div class="log-line" class:current=r.current class:notice=r.stream == Stream::Notice class:stderr=r.stream == Stream::Stderr data-id=r.id.to_string()>
-                {move || numbers.get().then(|| view! { <span class="log-n">{r.n}</span> })}
+                <span class="log-n">{r.n}</span>
                 {tag}
                 {marker}
                 <span class="log-text">{body}</span>
@@ -250,10 +255,10 @@ pub fn LogLines(state: LogViewerState) -> impl IntoView {
         }
     };
     view! {
-        <div class="log-scroll" node_ref=w.scroller on:scroll=move |_| w.on_scroll() tabindex="0" data-testid="log-scroll">
+        <div class="log-scroll" class:no-numbers=move || !w.numbers.get() node_ref=w.scroller on:scroll=move |_| w.on_scroll() tabindex="0" data-testid="log-scroll">
             <div class="log-canvas" prop:style=move || w.canvas_style()>
                 <div class="log-rows" prop:style=move || w.rows_style()>
-                    <For each=move || w.rows(search.current.get()) key=|r: &Row| (r.id, r.current, r.segs.len()) children=row_view/>
+                    <Rows each=move || w.rows(search.current.get()) key=|r: &Row| (r.id, r.current, r.segs.len()) children=row_view/>
                 </div>
             </div>
             {move || (w.view_len.get() == 0).then(|| view! { <p class="empty log-empty">{move || if search.text.with(|q| q.is_empty()) { "Waiting for log lines…" } else { "No line matches." }}</p> })}

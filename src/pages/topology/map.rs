@@ -2,6 +2,7 @@
 //! the selected node's allocations.
 
 use crate::api::Watch;
+use crate::components::Rows;
 use crate::interop;
 use crate::pages::{use_query_param, use_query_setter};
 use crate::routes::{alloc_href, job_href, node_href};
@@ -199,7 +200,7 @@ fn GroupView(
         <section class="topo-group" data-testid="topo-group" data-dc=dc data-pool=pool>
             <h3>{head}</h3>
             <div class="topo-grid">
-                <For each=cells
+                <Rows each=cells
                     key=move |(i, n)| nodes.with_untracked(|ns| (*i, signature(n, &ns[n.node])))
                     children=move |(i, n)| nodes.with_untracked(|ns| cell(gi, i, &n, &ns[n.node]))/>
             </div>
