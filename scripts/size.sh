@@ -16,7 +16,7 @@ dist="${YURT_DIST:-dist}"
 # size of the main module moves by up to ~1 KB between builds that change
 # a few bytes of it (the split reorders functions), so the guard sits
 # ~1.4 KB above: real growth fails the test command, noise does not.
-BUDGET=274500
+BUDGET=275500
 app=$(ls -d "$dist"/app-* 2>/dev/null | head -1)
 css=$(ls "$dist"/*.css 2>/dev/null | head -1)
 [ -n "$app" ] && [ -n "$css" ] || { echo "size: no bundle in $dist/ (run scripts/build-ui.sh)"; exit 1; }
