@@ -81,6 +81,12 @@ const FIRST_ID: u64 = 1 << 40;
 const META_BYTES: usize = std::mem::size_of::<Meta>();
 const SPAN_BYTES: usize = std::mem::size_of::<Span>();
 
+/// A line's styles as stored: its count is a `u16` (a 64 KiB line holds
+/// far fewer, since each style change takes an escape sequence).
+fn capped(spans: &[Span]) -> &[Span] {
+    &spans[..spans.len().min(u16::MAX as usize)]
+}
+
 /// The loaded lines of one viewer, with a memory cap: appending past the
 /// cap evicts the oldest lines and counts them, so the UI can say what was
 /// dropped and offer to load it again by offset.
@@ -176,11 +182,12 @@ impl LogStore {
                 full.spans.shrink_to_fit();
                 self.bytes -= before - full.heap_bytes();
             }
-            self.chunks.push_back(Chunk {
+            let c = Chunk {
                 text: String::with_capacity(CHUNK.max(text.len())),
                 spans: vec![],
-            });
-            self.bytes += CHUNK.max(text.len());
+            };
+            self.bytes += c.heap_bytes();
+            self.chunks.push_back(c);
         }
         let chunk = self.first_chunk + self.chunks.len() as u32 - 1;
         let c = self.chunks.back_mut().expect("a chunk exists");
@@ -203,7 +210,7 @@ impl LogStore {
         spans: &[Span],
     ) {
         let file = self.file_index(file);
-        let spans = &spans[..spans.len().min(u16::MAX as usize)];
+        let spans = capped(spans);
         let (chunk, start, spans_at) = self.store_back(text, spans);
         let id = self.end_id();
         self.lines.push_back(Meta {
@@ -244,7 +251,7 @@ impl LogStore {
         self.first_chunk -= 1;
         let mut metas = Vec::with_capacity(lines.len());
         for l in &lines {
-            let spans = &l.spans[..l.spans.len().min(u16::MAX as usize)];
+            let spans = capped(&l.spans);
             metas.push(Meta {
                 pos: l.pos,
                 chunk: self.first_chunk,
